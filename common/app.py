@@ -1,0 +1,226 @@
+"""The parts every app has: health, api-info, metrics, problems, request context."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.engine import URL
+from starlette.types import Lifespan
+
+from common.auth import ALL_ROLES, Allow, KeySet, Principal, http_key_fetcher
+from common.db import database_lifespan, database_reachable
+from common.metrics import CONTENT_TYPE_LATEST, Metrics
+from common.middleware import RequestContextMiddleware
+from common.openapi import CONTACT, build_openapi
+from common.problems import install_problem_handlers, problem_response, problem_responses
+from common.settings import get_platform_settings
+
+ReadinessCheck = Callable[[FastAPI], Awaitable[bool]]
+
+
+@dataclass(frozen=True)
+class AppInfo:
+    """Who an app is: its name (first path segment), title, version and description."""
+
+    name: str
+    title: str
+    version: str
+    description: str
+
+    @property
+    def prefix(self) -> str:
+        return f"/{self.name}/v1"
+
+
+class ApiInfo(BaseModel):
+    """What an API is and where its documentation lives."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "funding",
+                    "title": "Kvinnofrid finansiering / funding",
+                    "version": "0.1.0",
+                    "contact": {"name": "SKR, Kvinnofridssatsningen"},
+                    "documentation": "/docs",
+                    "openapi": "/openapi.json",
+                }
+            ]
+        }
+    )
+
+    name: str
+    title: str
+    version: str
+    contact: dict[str, str]
+    documentation: str
+    openapi: str
+
+
+class PrincipalRead(BaseModel):
+    """The verified caller."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "client_id": "kvf_3f9a1c2b7d4e5f60",
+                    "role": "rss",
+                    "county_code": "14",
+                    "organisation_number": None,
+                }
+            ]
+        }
+    )
+    client_id: str
+    role: str
+    county_code: str | None
+    organisation_number: str | None
+
+
+class Liveness(BaseModel):
+    """The process answers."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "live"}]})
+    status: str
+
+
+class Readiness(BaseModel):
+    """Every dependency answers."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"status": "ready", "checks": {"database": True}}]}
+    )
+    status: str
+    checks: dict[str, bool]
+
+
+async def check_database(app: FastAPI) -> bool:
+    return await database_reachable(app.state.engine)
+
+
+def _platform_router(info: AppInfo, checks: dict[str, ReadinessCheck]) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/health/live", tags=["health"], summary="Liveness / Processen svarar")
+    async def live() -> Liveness:
+        """Answers while the process runs; it touches nothing else."""
+        return Liveness(status="live")
+
+    @router.get(
+        "/health/ready",
+        tags=["health"],
+        summary="Readiness / Redo att ta emot anrop",
+        responses={503: {"description": "A dependency does not answer."}},
+    )
+    async def ready(request: Request) -> Any:
+        """Ready when every dependency answers: the database, and for the gateway each upstream."""
+        names = list(checks)
+        results = await asyncio.gather(*(checks[name](request.app) for name in names))
+        outcome = dict(zip(names, results, strict=True))
+        if all(results):
+            return Readiness(status="ready", checks=outcome)
+        failing = ", ".join(name for name, ok in outcome.items() if not ok)
+        return problem_response(
+            503,
+            detail=f"Not ready: {failing} not reachable.",
+            instance="/health/ready",
+            checks=outcome,
+        )
+
+    @router.get(f"{info.prefix}/api-info", tags=["api-info"], summary="About this API / Om API:et")
+    async def api_info() -> ApiInfo:
+        """Name, version, contact and where the documentation is."""
+        return ApiInfo(
+            name=info.name,
+            title=info.title,
+            version=info.version,
+            contact=CONTACT,
+            documentation="/docs",
+            openapi="/openapi.json",
+        )
+
+    @router.get(
+        f"{info.prefix}/me",
+        tags=["api-info"],
+        summary="Who am I / Vem är jag",
+        responses=problem_responses(401, 403),
+    )
+    async def me(principal: Annotated[Principal, Depends(Allow(*ALL_ROLES))]) -> PrincipalRead:
+        """The caller as this service sees it, from its verified token: role and scope."""
+        return PrincipalRead(
+            client_id=principal.client_id,
+            role=principal.role.value,
+            county_code=principal.county_code,
+            organisation_number=principal.organisation_number,
+        )
+
+    @router.get(
+        "/metrics",
+        tags=["health"],
+        summary="Prometheus metrics / Mätvärden",
+        response_class=Response,
+        responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Metrics"}},
+    )
+    async def metrics(request: Request) -> Response:
+        """Request counts and durations by route template, in Prometheus text format."""
+        return Response(request.app.state.metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def build_app(
+    info: AppInfo,
+    *,
+    lifespan: Lifespan[FastAPI],
+    routers: Sequence[APIRouter] = (),
+    readiness: dict[str, ReadinessCheck] | None = None,
+    openapi_url: str | None = "/openapi.json",
+    keys: KeySet | None = None,
+    middleware: Sequence[tuple[Any, dict[str, Any]]] = (),
+) -> FastAPI:
+    """An app with the platform's common parts, and the given domain routers."""
+    app = FastAPI(
+        title=info.title,
+        version=info.version,
+        lifespan=lifespan,
+        docs_url="/docs" if openapi_url else None,
+        redoc_url=None,
+        openapi_url=openapi_url,
+        generate_unique_id_function=lambda route: f"{info.name.replace('-', '_')}_{route.name}",
+    )
+    app.state.info = info
+    app.state.keys = keys or KeySet(http_key_fetcher(get_platform_settings().jwks_url))
+    app.state.metrics = Metrics(info.name)
+    install_problem_handlers(app)
+    app.include_router(_platform_router(info, readiness or {"database": check_database}))
+    for router in routers:
+        app.include_router(router)
+    for middleware_class, options in middleware:
+        app.add_middleware(middleware_class, **options)
+    # Outermost: every response, refusals included, carries the request id and is counted.
+    app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
+
+    def openapi() -> dict[str, Any]:
+        return build_openapi(app, description=info.description)
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override
+    return app
+
+
+def database_lifespan_for(url_factory: Callable[[], URL], *, pool_size: int) -> Lifespan[FastAPI]:
+    """A lifespan that owns one database engine, connecting with the URL given when it starts."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with database_lifespan(app, url_factory(), pool_size=pool_size):
+            yield
+
+    return lifespan

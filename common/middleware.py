@@ -1,0 +1,126 @@
+"""Plain ASGI middleware: request id, trace context, access log, metrics, last-resort 500."""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import time
+import uuid
+from typing import Any
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from common.context import request_id_var, traceparent_var
+from common.metrics import Metrics
+from common.problems import problem_response
+
+logger = logging.getLogger("kvf.access")
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{8,128}$")
+_TRACEPARENT = re.compile(r"^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$")
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+_API_CSP = "default-src 'none'; frame-ancestors 'none'"
+_DOCS_CSP = (
+    "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
+)
+
+
+def _security_headers(headers: MutableHeaders, path: str) -> None:
+    """Headers every response carries (OWASP secure headers), unless already set."""
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    headers.setdefault(
+        "Content-Security-Policy", _DOCS_CSP if path.startswith("/docs") else _API_CSP
+    )
+    headers.setdefault("Cache-Control", "no-store")
+
+
+def new_traceparent() -> str:
+    return f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-01"
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route's path template; never the raw path (ids would explode the labels)."""
+    route: Any = scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else "unmatched"
+
+
+class RequestContextMiddleware:
+    """Gives each request an id and trace context, logs it, counts it, and catches the rest.
+
+    The id is taken from `X-Request-ID` when it looks like one, otherwise made new; `traceparent`
+    (W3C) likewise. Both are returned on the response and are readable through contextvars.
+    """
+
+    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given_id = _header(scope, b"x-request-id")
+        request_id = given_id if given_id and _REQUEST_ID.match(given_id) else str(uuid.uuid4())
+        given_trace = _header(scope, b"traceparent")
+        trace = given_trace if given_trace and _TRACEPARENT.match(given_trace) else None
+        traceparent = trace or new_traceparent()
+        id_token = request_id_var.set(request_id)
+        trace_token = traceparent_var.set(traceparent)
+        started = time.perf_counter()
+        status = 500
+        response_started = False
+
+        async def send_with_context(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+                status = message["status"]
+                headers = MutableHeaders(scope=message)
+                headers["X-Request-ID"] = request_id
+                headers["traceparent"] = traceparent
+                _security_headers(headers, scope.get("path", ""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_context)
+        except Exception:
+            logger.exception("unhandled error", extra={"path": scope.get("path")})
+            if response_started:
+                raise
+            status = 500
+            response = problem_response(
+                500,
+                detail="An unexpected error occurred; quote the request id when reporting it.",
+                instance=scope.get("path"),
+            )
+            await response(scope, receive, send_with_context)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = route_template(scope)
+            self.metrics.observe(scope.get("method", ""), route, status, elapsed)
+            logger.info(
+                "request",
+                extra={
+                    "method": scope.get("method"),
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round(elapsed * 1000, 2),
+                },
+            )
+            request_id_var.reset(id_token)
+            traceparent_var.reset(trace_token)

@@ -1,0 +1,226 @@
+"""RFC 9457 problem details: one error type for the domain, one place that renders them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse
+
+from common.context import current_request_id
+
+PROBLEM_JSON = "application/problem+json"
+logger = logging.getLogger("kvf.problems")
+
+
+class ProblemError(BaseModel):
+    """One invalid input: where, what is wrong, and the value given."""
+
+    location: str | None = None
+    message: str
+    value: Any = None
+    row: int | None = None
+    field: str | None = None
+
+
+class Problem(BaseModel):
+    """An error response (RFC 9457 application/problem+json)."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "not-found",
+                    "title": "Not found / Hittades inte",
+                    "status": 404,
+                    "detail": "No account with code 2019.kvinnofrid.rss.99.",
+                    "instance": "/funding/v1/accounts/2019.kvinnofrid.rss.99",
+                    "request_id": "5f0c8f8e-3b8a-4a4e-9c55-8d1c7a0e2f10",
+                }
+            ]
+        },
+    )
+
+    type: str = Field(description="Problem type, a URI reference such as `insufficient-funds`.")
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    request_id: str | None = None
+    errors: list[ProblemError] | None = None
+
+
+class AppError(Exception):
+    """A domain error: services raise it, the handler renders it as a problem."""
+
+    status: int = 400
+    problem_type: str = "bad-request"
+    title: str = "Bad request / Felaktig begäran"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: Sequence[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = list(errors) if errors is not None else None
+        self.headers = headers
+        self.extra = extra
+
+
+class NotFound(AppError):
+    status = 404
+    problem_type = "not-found"
+    title = "Not found / Hittades inte"
+
+
+class Conflict(AppError):
+    status = 409
+    problem_type = "conflict"
+    title = "Conflict / Konflikt"
+
+
+class InvalidInput(AppError):
+    status = 422
+    problem_type = "validation-error"
+    title = "Invalid input / Ogiltiga uppgifter"
+
+
+class Unauthorized(AppError):
+    status = 401
+    problem_type = "unauthorized"
+    title = "Unauthorized / Ej autentiserad"
+
+
+class Forbidden(AppError):
+    status = 403
+    problem_type = "forbidden"
+    title = "Forbidden / Åtkomst nekad"
+
+
+_TYPES_BY_STATUS = {
+    400: ("bad-request", "Bad request / Felaktig begäran"),
+    401: ("unauthorized", "Unauthorized / Ej autentiserad"),
+    403: ("forbidden", "Forbidden / Åtkomst nekad"),
+    404: ("not-found", "Not found / Hittades inte"),
+    405: ("method-not-allowed", "Method not allowed / Metoden är inte tillåten"),
+    406: ("not-acceptable", "Not acceptable / Formatet kan inte levereras"),
+    409: ("conflict", "Conflict / Konflikt"),
+    413: ("payload-too-large", "Payload too large / För stor begäran"),
+    415: ("unsupported-media-type", "Unsupported media type / Formatet stöds inte"),
+    422: ("validation-error", "Invalid input / Ogiltiga uppgifter"),
+    429: ("too-many-requests", "Too many requests / För många anrop"),
+    500: ("internal-error", "Internal error / Internt fel"),
+    503: ("service-unavailable", "Service unavailable / Tjänsten är inte tillgänglig"),
+    504: ("gateway-timeout", "Gateway timeout / Tidsgräns överskriden"),
+}
+
+
+def problem_response(
+    status: int,
+    *,
+    detail: str | None = None,
+    problem_type: str | None = None,
+    title: str | None = None,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    """Render one problem; type and title default from the status."""
+    default_type, default_title = _TYPES_BY_STATUS.get(
+        status, ("about:blank", HTTPStatus(status).phrase)
+    )
+    body: dict[str, Any] = {
+        "type": problem_type or default_type,
+        "title": title or default_title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        "request_id": current_request_id(),
+    }
+    body.update({key: value for key, value in extra.items() if value is not None})
+    return JSONResponse(
+        jsonable_encoder(body), status_code=status, headers=headers, media_type=PROBLEM_JSON
+    )
+
+
+def _location(loc: Sequence[int | str]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+async def _app_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return problem_response(
+        exc.status,
+        detail=exc.detail,
+        problem_type=exc.problem_type,
+        title=exc.title,
+        instance=request.url.path,
+        headers=exc.headers,
+        errors=exc.errors,
+        **exc.extra,
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    return problem_response(
+        exc.status_code,
+        detail=detail,
+        instance=request.url.path,
+        headers=dict(exc.headers) if exc.headers else None,
+    )
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {
+            "location": _location(error.get("loc", ())),
+            "message": error.get("msg", "invalid"),
+            "value": error.get("input"),
+        }
+        for error in exc.errors()
+    ]
+    fields = ", ".join(sorted({e["location"] for e in errors}))
+    return problem_response(
+        422,
+        detail=f"The request has invalid input: {fields}.",
+        instance=request.url.path,
+        errors=errors,
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Every error the app can raise leaves as application/problem+json."""
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {
+        "description": f"{_TYPES_BY_STATUS[status][1]} (problem+json)",
+        "model": Problem,
+        "content": {PROBLEM_JSON: {}},
+    }
+    for status in (401, 403, 404, 409, 422)
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` for a route that can answer these problems."""
+    return {status: PROBLEM_RESPONSES[status] for status in statuses}

@@ -1,0 +1,5 @@
+"""Every ORM model of the gateway, imported so that Alembic sees them all."""
+
+from gateway.clients.models import ApiClient, LoginFailure
+
+__all__ = ["ApiClient", "LoginFailure"]

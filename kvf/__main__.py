@@ -1,0 +1,5 @@
+import sys
+
+from kvf.cli import main
+
+sys.exit(main())

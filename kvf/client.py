@@ -1,0 +1,81 @@
+"""How `kvf` commands reach the system: KVF_URL as the client in KVF_CLIENT_ID/SECRET,
+by default the admin that `kvf up` wrote to <KVF_HOME>/admin-credentials.json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from common.settings import get_platform_settings
+
+
+class ClientSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KVF_", extra="ignore")
+
+    url: str = Field(default="http://127.0.0.1:8000", description="The gateway kvf talks to.")
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+
+
+def admin_credentials_path() -> Path:
+    return Path(get_platform_settings().home) / "admin-credentials.json"
+
+
+def _credentials(settings: ClientSettings) -> tuple[str, str]:
+    if settings.client_id and settings.client_secret:
+        return settings.client_id, settings.client_secret.get_secret_value()
+    path = admin_credentials_path()
+    if not path.exists():
+        raise SystemExit(
+            f"No credentials: set KVF_CLIENT_ID and KVF_CLIENT_SECRET, or run `kvf up` once "
+            f"(it writes {path})."
+        )
+    stored = json.loads(path.read_text())
+    return str(stored["client_id"]), str(stored["client_secret"])
+
+
+class TokenAuth(httpx.Auth):
+    """Fetches a client-credentials token when needed and again when it is refused."""
+
+    def __init__(self, base_url: str, client_id: str, client_secret: str) -> None:
+        self.token_url = f"{base_url.rstrip('/')}/auth/v1/token"
+        self.form = {
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": client_secret,
+        }
+        self.token: str | None = None
+
+    def _token_request(self) -> httpx.Request:
+        return httpx.Request("POST", self.token_url, data=self.form)
+
+    def auth_flow(self, request: httpx.Request) -> Any:
+        for attempt in range(2):
+            if self.token is None or attempt:
+                response = yield self._token_request()
+                response.read()
+                if response.status_code != 200:
+                    raise SystemExit(
+                        f"Could not get a token: {response.status_code} {response.text}"
+                    )
+                self.token = response.json()["access_token"]
+            request.headers["Authorization"] = f"Bearer {self.token}"
+            response = yield request
+            if response.status_code != 401:
+                return
+
+
+def api() -> httpx.Client:
+    """An HTTP client for the platform's API, authenticated."""
+    settings = ClientSettings()
+    client_id, secret = _credentials(settings)
+    return httpx.Client(
+        base_url=settings.url,
+        auth=TokenAuth(settings.url, client_id, secret),
+        timeout=httpx.Timeout(30.0, connect=5.0),
+    )

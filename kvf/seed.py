@@ -1,0 +1,279 @@
+"""`kvf seed`: the programme's facts from DESIGN.md, loaded through the funding API.
+
+For 2018 and 2019: the state's source account, the 25 MSEK appropriation to the agreement,
+its 20 MSEK (kvinnofrid) / 5 MSEK (jämställdhet) split, the 9 MSEK to the regional support
+structures (RSS) and its equal split over the 21 county accounts. For 2019 also the
+Government's 7 MSEK supplement of June 2019 as the school grants pool, and its call. Nothing
+for 2020: its amounts are not in the documents.
+
+Running it again changes nothing: each step first looks for what it would make (accounts by
+code, transfers by accounts and kind, the call by pool and title), and every POST carries a
+deterministic Idempotency-Key, so a retried request is replayed, not repeated.
+
+The steps are one plan (a generator of API calls), driven by a sync client for the command
+line (`seed`) or an async one (`seed_async`, used by the tests through the gateway).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Generator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from common.reference import COUNTIES
+
+API = "/funding/v1"
+MSEK = 100_000_000  # öre in a million kronor
+YEARS = (2018, 2019)
+SCHOOL_POOL = "2019.kvinnofrid.skolor"
+CALL_TITLE = "Utvecklingsmedel för våldsförebyggande arbete i förskola och skola 2019"
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """One request of the plan."""
+
+    method: str
+    path: str
+    json: dict[str, Any] | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    key: str | None = None
+
+
+class SeedError(RuntimeError):
+    """The API refused a step of the seed."""
+
+
+Plan = Generator[ApiCall, httpx.Response, None]
+
+
+def _expect(call: ApiCall, response: httpx.Response, *statuses: int) -> None:
+    if response.status_code not in statuses:
+        raise SeedError(f"{call.method} {call.path}: {response.status_code} {response.text}")
+
+
+def _accounts(year: int) -> list[dict[str, Any]]:
+    """The year's tree, parents first."""
+
+    def account(
+        code: str, name: str, kind: str, parent: str | None, **extra: Any
+    ) -> dict[str, Any]:
+        return {
+            "code": code,
+            "name": name,
+            "year": year,
+            "kind": kind,
+            "parent_code": parent,
+            **extra,
+        }
+
+    y = str(year)
+    tree = [
+        account(f"{y}.staten", "Staten: anslag / The state: appropriation", "source", None),
+        account(
+            f"{y}.overenskommelse",
+            f"Överenskommelse om stöd till jämställdhet och kvinnofrid {y} / Agreement",
+            "budget",
+            None,
+        ),
+        account(
+            f"{y}.kvinnofrid",
+            "Kvinnofridssatsningen / Kvinnofrid initiative",
+            "budget",
+            f"{y}.overenskommelse",
+        ),
+        account(
+            f"{y}.jamstalldhet",
+            "Jämställdhetssatsningen / Gender-equality initiative",
+            "budget",
+            f"{y}.overenskommelse",
+        ),
+        account(
+            f"{y}.kvinnofrid.rss",
+            "Regionala stödstrukturer (RSS) / Regional support structures",
+            "budget",
+            f"{y}.kvinnofrid",
+        ),
+    ]
+    tree += [
+        account(
+            f"{y}.kvinnofrid.rss.{code}",
+            f"RSS {county.name}",
+            "county",
+            f"{y}.kvinnofrid.rss",
+            county_code=code,
+        )
+        for code, county in COUNTIES.items()
+    ]
+    if year == 2019:
+        tree.append(
+            account(
+                SCHOOL_POOL,
+                "Utvecklingsmedel förskola och skola (förstärkning juni 2019) / "
+                "School development grants (June 2019 supplement)",
+                "budget",
+                f"{y}.kvinnofrid",
+            )
+        )
+    return tree
+
+
+def _transfers(year: int) -> list[tuple[str, str, int, str, str]]:
+    """(from, to, amount in öre, kind, note) of the year, in order."""
+    y = str(year)
+    moves = [
+        (f"{y}.staten", f"{y}.overenskommelse", 25 * MSEK, "appropriation", "Överenskommelsen"),
+        (f"{y}.overenskommelse", f"{y}.kvinnofrid", 20 * MSEK, "allocation", "Kvinnofrid"),
+        (f"{y}.overenskommelse", f"{y}.jamstalldhet", 5 * MSEK, "allocation", "Jämställdhet"),
+        (f"{y}.kvinnofrid", f"{y}.kvinnofrid.rss", 9 * MSEK, "allocation", "RSS"),
+    ]
+    if year == 2019:
+        moves.append(
+            (f"{y}.staten", SCHOOL_POOL, 7 * MSEK, "appropriation", "Förstärkning juni 2019")
+        )
+    return moves
+
+
+def _ensure_account(spec: dict[str, Any], counts: Counter[str]) -> Plan:
+    found = ApiCall("GET", f"{API}/accounts/{spec['code']}")
+    response = yield found
+    if response.status_code == 200:
+        counts["unchanged"] += 1
+        return
+    _expect(found, response, 404)
+    create = ApiCall("POST", f"{API}/accounts", json=spec, key=f"seed-account-{spec['code']}")
+    _expect(create, (yield create), 201)
+    counts["accounts_created"] += 1
+
+
+def _exists(params: dict[str, Any]) -> Generator[ApiCall, httpx.Response, bool]:
+    lookup = ApiCall("GET", f"{API}/transfers", params={**params, "limit": 1})
+    response = yield lookup
+    _expect(lookup, response, 200)
+    return bool(response.json()["total"])
+
+
+def _ensure_transfer(move: tuple[str, str, int, str, str], counts: Counter[str]) -> Plan:
+    source, target, amount, kind, note = move
+    if (yield from _exists({"from_account": source, "to_account": target, "kind": kind})):
+        counts["unchanged"] += 1
+        return
+    body = {
+        "from_account": source,
+        "to_account": target,
+        "amount_ore": amount,
+        "kind": kind,
+        "note": note,
+    }
+    create = ApiCall("POST", f"{API}/transfers", json=body, key=f"seed-{source}-{target}-{kind}")
+    _expect(create, (yield create), 201)
+    counts["transfers_created"] += 1
+
+
+def _ensure_distribution(year: int, counts: Counter[str]) -> Plan:
+    pool = f"{year}.kvinnofrid.rss"
+    if (yield from _exists({"from_account": pool, "kind": "allocation"})):
+        counts["unchanged"] += 1
+        return
+    body = {
+        "from_account": pool,
+        "amount_ore": 9 * MSEK,
+        "key": "equal",
+        "targets": [{"account": f"{pool}.{code}"} for code in COUNTIES],
+        "kind": "allocation",
+        "note": f"RSS {year}: lika delar / equal shares",
+    }
+    create = ApiCall("POST", f"{API}/distributions", json=body, key=f"seed-{year}-rss-distribution")
+    _expect(create, (yield create), 201)
+    counts["distributions_created"] += 1
+
+
+def _ensure_call(counts: Counter[str]) -> Plan:
+    lookup = ApiCall("GET", f"{API}/calls", params={"pool_account": SCHOOL_POOL, "limit": 100})
+    response = yield lookup
+    _expect(lookup, response, 200)
+    if any(call["title"] == CALL_TITLE for call in response.json()["items"]):
+        counts["unchanged"] += 1
+        return
+    body = {
+        "title": CALL_TITLE,
+        "description": (
+            "Utvecklingsmedel till ytterligare ett 30-tal skolhuvudmän som vill komma igång med "
+            "kunskapsbaserade metoder för att förebygga våld. Metoder som riktar sig till alla "
+            "i skolan och har ett tydligt jämställdhetsperspektiv prioriteras. / Development "
+            "grants for about 30 more school organisers starting knowledge-based methods to "
+            "prevent violence; methods for everyone in the school with a clear gender-equality "
+            "focus have priority."
+        ),
+        "pool_account": SCHOOL_POOL,
+        "opens_at": "2019-06-10T00:00:00+02:00",
+        "closes_at": "2019-10-01T00:00:00+02:00",  # applications by 30 September 2019
+        "max_amount_per_organiser_ore": 200_000 * 100,
+        "min_schools": 1,
+        "max_schools": 2,
+        "eligible": "municipal",
+        "methods": "MVP eller annan kunskapsbaserad metod / MVP or another knowledge-based method",
+    }
+    create = ApiCall("POST", f"{API}/calls", json=body, key="seed-2019-school-grants-call")
+    _expect(create, (yield create), 201)
+    counts["calls_created"] += 1
+
+
+def plan(counts: Counter[str]) -> Plan:
+    """Every step of the seed, in order; `counts` tells what was made and what was there."""
+    for year in YEARS:
+        for spec in _accounts(year):
+            yield from _ensure_account(spec, counts)
+        for move in _transfers(year):
+            yield from _ensure_transfer(move, counts)
+        yield from _ensure_distribution(year, counts)
+    yield from _ensure_call(counts)
+
+
+def _request(call: ApiCall, headers: Mapping[str, str]) -> dict[str, Any]:
+    merged = dict(headers)
+    if call.key is not None:
+        merged["Idempotency-Key"] = call.key
+    return {"json": call.json, "params": call.params or None, "headers": merged}
+
+
+def _report(counts: Counter[str]) -> dict[str, int]:
+    names = (
+        "accounts_created",
+        "transfers_created",
+        "distributions_created",
+        "calls_created",
+        "unchanged",
+    )
+    return {name: counts[name] for name in names}
+
+
+def seed(client: httpx.Client, headers: Mapping[str, str] | None = None) -> dict[str, int]:
+    """Load the facts with an authenticated sync client (the `kvf seed` command)."""
+    counts: Counter[str] = Counter()
+    steps = plan(counts)
+    try:
+        call = next(steps)
+        while True:
+            response = client.request(call.method, call.path, **_request(call, headers or {}))
+            call = steps.send(response)
+    except StopIteration:
+        return _report(counts)
+
+
+async def seed_async(
+    client: httpx.AsyncClient, headers: Mapping[str, str] | None = None
+) -> dict[str, int]:
+    """The same with an async client (tests through the gateway, with admin headers)."""
+    counts: Counter[str] = Counter()
+    steps = plan(counts)
+    try:
+        call = next(steps)
+        while True:
+            response = await client.request(call.method, call.path, **_request(call, headers or {}))
+            call = steps.send(response)
+    except StopIteration:
+        return _report(counts)

@@ -1,0 +1,196 @@
+"""Accounts: the rules of the tree, and who may see which account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from common.auth import Principal, Role, visible_county, visible_organisation
+from common.pagination import PageParams
+from common.problems import NotFound
+from services.funding.accounts import repository
+from services.funding.accounts.models import Account
+from services.funding.accounts.schemas import AccountCreate, AccountKind
+from services.funding.audit import service as audit
+from services.funding.problems import AccountExists, field_error, invalid_many
+
+# The kind a parent must have, by the kind of the child.
+PARENT_KINDS = {
+    AccountKind.source: {AccountKind.source.value},
+    AccountKind.budget: {AccountKind.budget.value},
+    AccountKind.county: {AccountKind.budget.value},
+    AccountKind.organiser: {AccountKind.budget.value},
+}
+
+
+def visibility(principal: Principal) -> ColumnElement[bool]:
+    """The accounts a principal may read: all (admin), its county's (rss), its own (organiser)."""
+    if principal.role is Role.admin:
+        return true()
+    if principal.role is Role.rss:
+        return and_(Account.kind == "county", Account.county_code == principal.county_code)
+    if principal.role is Role.organiser:
+        return and_(
+            Account.kind == "organiser",
+            Account.organisation_number == principal.organisation_number,
+        )
+    return false()
+
+
+def summary_visibility(principal: Principal) -> ColumnElement[bool]:
+    """The summary's rows: the whole tree, but an rss sees no other county's or organiser's."""
+    if principal.role is Role.rss:
+        return or_(Account.kind.in_(("source", "budget")), visibility(principal))
+    return true()
+
+
+def check_visible(principal: Principal, account: Account) -> None:
+    """404 unless the principal may read this account."""
+    visible_county(principal, account.county_code or "", "account")
+    visible_organisation(principal, account.organisation_number or "", "account")
+
+
+def _scope_errors(data: AccountCreate) -> list[dict[str, Any]]:
+    errors = []
+    if (data.kind is AccountKind.county) != (data.county_code is not None):
+        errors.append(
+            field_error(
+                "body.county_code", "required for kind county, and only for it", data.county_code
+            )
+        )
+    if (data.kind is AccountKind.organiser) != (data.organisation_number is not None):
+        errors.append(
+            field_error(
+                "body.organisation_number",
+                "required for kind organiser, and only for it",
+                data.organisation_number,
+            )
+        )
+    return errors
+
+
+async def _parent_errors(session: AsyncSession, data: AccountCreate) -> list[dict[str, Any]]:
+    if data.parent_code is None:
+        if data.kind in (AccountKind.county, AccountKind.organiser):
+            return [field_error("body.parent_code", f"a {data.kind} account needs a parent")]
+        return []
+    parent = await repository.get(session, data.parent_code)
+    if parent is None:
+        message = f"no account with code {data.parent_code}"
+    elif parent.year != data.year:
+        message = f"the parent is of year {parent.year}, not {data.year}"
+    elif parent.kind not in PARENT_KINDS[data.kind]:
+        allowed = " or ".join(sorted(PARENT_KINDS[data.kind]))
+        message = f"a {data.kind} account's parent must be a {allowed} account"
+    else:
+        return []
+    return [field_error("body.parent_code", message, data.parent_code)]
+
+
+async def create_account(
+    session: AsyncSession, *, data: AccountCreate, actor: Principal, years: range
+) -> Account:
+    """Open an account in a year's tree; its balances start at zero."""
+    errors = []
+    if data.year not in years:
+        errors.append(
+            field_error(
+                "body.year", f"accounts are opened for the years {years[0]}-{years[-1]}", data.year
+            )
+        )
+    if data.code.split(".", 1)[0] != str(data.year):
+        errors.append(field_error("body.code", f"the code must begin with {data.year}.", data.code))
+    errors += _scope_errors(data) + await _parent_errors(session, data)
+    if errors:
+        raise invalid_many(errors)
+    if await repository.get(session, data.code) is not None:
+        raise AccountExists(f"An account with code {data.code} exists.", code=data.code)
+    account = Account(
+        code=data.code,
+        name=data.name,
+        year=data.year,
+        kind=data.kind.value,
+        parent_code=data.parent_code,
+        county_code=data.county_code,
+        organisation_number=data.organisation_number,
+        created_by=actor.client_id,
+    )
+    try:
+        await repository.add(session, account)
+    except IntegrityError as exc:  # a concurrent request opened the same code first
+        raise AccountExists(f"An account with code {data.code} exists.", code=data.code) from exc
+    await audit.record(
+        session,
+        actor=actor,
+        action="account.created",
+        object_type="account",
+        object_id=account.code,
+        detail={"kind": account.kind, "year": account.year, "parent_code": account.parent_code},
+    )
+    return account
+
+
+async def get_account(session: AsyncSession, *, code: str, principal: Principal) -> Account:
+    """One account, if it exists and the principal may see it (else 404)."""
+    account = await repository.get(session, code)
+    if account is None:
+        raise NotFound(f"No account with code {code}.")
+    check_visible(principal, account)
+    return account
+
+
+async def list_accounts(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    year: int | None,
+    kind: AccountKind | None,
+    county_code: str | None,
+    parent_code: str | None,
+    page: PageParams,
+) -> tuple[list[Account], int]:
+    """The accounts the principal may see, by code, filtered."""
+    condition = visibility(principal)
+    if year is not None:
+        condition &= Account.year == year
+    if kind is not None:
+        condition &= Account.kind == kind.value
+    if county_code is not None:
+        condition &= Account.county_code == county_code
+    if parent_code is not None:
+        condition &= Account.parent_code == parent_code
+    return await repository.page(session, condition=condition, limit=page.limit, offset=page.offset)
+
+
+async def ensure_organiser_account(
+    session: AsyncSession, *, pool: Account, organisation_number: str, name: str, actor: Principal
+) -> Account:
+    """The organiser's grant account under a pool, opened now if it does not exist."""
+    code = f"{pool.code}.{organisation_number.replace('-', '')}"
+    existing = await repository.get(session, code)
+    if existing is not None:
+        return existing
+    account = await repository.add_if_missing(
+        session,
+        Account(
+            code=code,
+            name=name[:200],
+            year=pool.year,
+            kind=AccountKind.organiser.value,
+            parent_code=pool.code,
+            organisation_number=organisation_number,
+            created_by=actor.client_id,
+        ),
+    )
+    await audit.record(
+        session,
+        actor=actor,
+        action="account.created",
+        object_type="account",
+        object_id=account.code,
+        detail={"kind": account.kind, "year": account.year, "parent_code": account.parent_code},
+    )
+    return account

@@ -1,0 +1,204 @@
+"""/funding/v1/applications: reading applications, and each step after submission."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Query, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from common.db import SessionDep
+from common.idempotency import Idempotency, idempotency_dependency, json_fingerprint
+from common.pagination import Page, PageDep
+from common.problems import problem_responses
+from common.reference import OrganisationNumber
+from services.funding.deps import AdminDep, GrantsDep
+from services.funding.grants import lifecycle, service, views
+from services.funding.grants.models import Application
+from services.funding.grants.schemas import (
+    ApplicationDetail,
+    ApplicationRead,
+    ApplicationState,
+    Decision,
+    PaymentCreate,
+    RepaymentCreate,
+    SettlementCreate,
+)
+from services.funding.models import idempotency_key
+
+router = APIRouter(prefix="/applications", tags=["grants"])
+ApplicationId = Annotated[
+    int, Path(ge=1, le=2**31 - 1, description="The application's id.", examples=[12])
+]
+Required = idempotency_dependency(idempotency_key, required=True)
+MONEY_PROBLEMS = problem_responses(401, 403, 404, 409, 422)
+
+
+@router.get(
+    "", summary="List applications / Lista ansökningar", responses=problem_responses(401, 403, 422)
+)
+async def list_applications(
+    session: SessionDep,
+    principal: GrantsDep,
+    page: PageDep,
+    call_id: Annotated[int | None, Query(ge=1, examples=[1])] = None,
+    state: Annotated[ApplicationState | None, Query(examples=["submitted"])] = None,
+    organisation_number: Annotated[
+        OrganisationNumber | None, Query(examples=["212000-1124"])
+    ] = None,
+) -> Page[ApplicationRead]:
+    """Applications, oldest first, with their money; an organiser sees its own only."""
+    rows, total = await service.list_applications(
+        session,
+        principal=principal,
+        call_id=call_id,
+        state=state,
+        organisation_number=organisation_number,
+        page=page,
+    )
+    return Page.of(await views.applications(session, rows), total, page)
+
+
+@router.get(
+    "/{id}",
+    summary="Get an application and its history / Hämta en ansökan och dess historik",
+    responses=problem_responses(401, 403, 404),
+)
+async def get_application(
+    id: ApplicationId, session: SessionDep, principal: GrantsDep
+) -> ApplicationDetail:
+    """One application with its money and its history: every step, by whom (client id), when
+    and in which request. Another organiser's application is 404."""
+    application = await service.get_application(session, application_id=id, principal=principal)
+    return await views.detail(session, application)
+
+
+async def _step(
+    request: Request,
+    session: AsyncSession,
+    idem: Idempotency,
+    payload: Any,
+    step: Callable[[], Awaitable[Application]],
+    status_code: int,
+) -> Response:
+    async def effect() -> ApplicationDetail:
+        return await views.detail(session, await step())
+
+    return await idem.run(json_fingerprint(request, payload), effect, status_code=status_code)
+
+
+@router.post(
+    "/{id}/decision",
+    response_model=ApplicationDetail,
+    summary="Decide on an application / Besluta om en ansökan",
+    responses=MONEY_PROBLEMS,
+)
+async def decide(
+    request: Request,
+    id: ApplicationId,
+    body: Annotated[Decision, Body()],
+    session: SessionDep,
+    admin: AdminDep,
+    idem: Idempotency = Required,
+) -> Response:
+    """`{"decision": "approve", "approved_amount_ore"}` reserves the amount on the call's pool
+    (a pending `grant` transfer to the organiser's grant account, opened now if needed), so
+    approvals never promise more than the pool holds (else 409 `insufficient-funds`); the
+    amount is at most what was asked and the call's maximum (else 422).
+    `{"decision": "reject", "reason"}` rejects. Only a `submitted` application is decided
+    (else 409 `invalid-application-state`). `Idempotency-Key` is required."""
+    return await _step(
+        request,
+        session,
+        idem,
+        body,
+        lambda: lifecycle.decide(session, application_id=id, decision=body, actor=admin),
+        200,
+    )
+
+
+@router.post(
+    "/{id}/payments",
+    status_code=201,
+    response_model=ApplicationDetail,
+    summary="Pay a grant / Betala ut beviljade medel",
+    responses=MONEY_PROBLEMS,
+)
+async def pay(
+    request: Request,
+    id: ApplicationId,
+    body: PaymentCreate,
+    session: SessionDep,
+    admin: AdminDep,
+    idem: Idempotency = Required,
+) -> Response:
+    """Pay `amount_ore` of what is still reserved to the organiser's grant account (a posted
+    `payment` transfer; the rest stays reserved). More than is left of the approved amount
+    is 409 `exceeds-approved-amount`. Returns the application. `Idempotency-Key` is
+    required."""
+    return await _step(
+        request,
+        session,
+        idem,
+        body,
+        lambda: lifecycle.pay(session, application_id=id, data=body, actor=admin),
+        201,
+    )
+
+
+@router.post(
+    "/{id}/settlement",
+    response_model=ApplicationDetail,
+    summary="Settle a grant / Redovisa medlen",
+    responses=MONEY_PROBLEMS,
+)
+async def settle(
+    request: Request,
+    id: ApplicationId,
+    body: SettlementCreate,
+    session: SessionDep,
+    principal: GrantsDep,
+    idem: Idempotency = Required,
+) -> Response:
+    """The organiser's (or an admin's) account of the funds: `used_amount_ore` of what was
+    paid (more is 422). What is still reserved is released to the pool; what was paid but not
+    used becomes a repayment claim (state `repayment_due`), else the application is `closed`.
+    `Idempotency-Key` is required."""
+    return await _step(
+        request,
+        session,
+        idem,
+        body,
+        lambda: lifecycle.settle(session, application_id=id, data=body, principal=principal),
+        200,
+    )
+
+
+@router.post(
+    "/{id}/repayments",
+    status_code=201,
+    response_model=ApplicationDetail,
+    summary="Record a repayment / Registrera en återbetalning",
+    responses=MONEY_PROBLEMS,
+)
+async def repay(
+    request: Request,
+    id: ApplicationId,
+    body: RepaymentCreate,
+    session: SessionDep,
+    admin: AdminDep,
+    idem: Idempotency = Required,
+) -> Response:
+    """Unused funds paid back: a `repayment` transfer from the grant account to the call's
+    pool, at most what is still owed (else 409 `exceeds-repayment-claim`); when all is
+    repaid the application is `closed`. Returns the application. `Idempotency-Key` is
+    required."""
+    return await _step(
+        request,
+        session,
+        idem,
+        body,
+        lambda: lifecycle.repay(session, application_id=id, data=body, actor=admin),
+        201,
+    )

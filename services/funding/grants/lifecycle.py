@@ -1,0 +1,266 @@
+"""An application after it is submitted: decision, payments, settlement, repayments.
+
+The money is in the ledger. Approval reserves the approved amount on the call's pool (a
+pending `grant` transfer to the organiser's grant account), so approvals can never promise
+more than the pool holds. A payment voids the reservation, posts a `payment` transfer and
+reserves what is left, in one transaction. Settlement releases any reservation left; what was
+paid but not used becomes a repayment claim, paid back by `repayment` transfers to the pool.
+Each step holds the application's row lock, so two steps never interleave.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from common.auth import Principal
+from services.funding.accounts import repository as accounts
+from services.funding.accounts import service as account_rules
+from services.funding.grants import repository
+from services.funding.grants import service as grants
+from services.funding.grants.models import Application
+from services.funding.grants.schemas import (
+    ApplicationState,
+    Approve,
+    PaymentCreate,
+    Reject,
+    RepaymentCreate,
+    SettlementCreate,
+)
+from services.funding.problems import (
+    ExceedsApprovedAmount,
+    ExceedsRepaymentClaim,
+    InvalidApplicationState,
+    invalid,
+)
+from services.funding.transfers import repository as transfers
+from services.funding.transfers import service as ledger
+from services.funding.transfers.models import Transfer
+from services.funding.transfers.schemas import TransferKind
+
+APPROVED_OR_PAID = (ApplicationState.approved, ApplicationState.paid)
+
+
+def _require_state(application: Application, *states: ApplicationState) -> None:
+    if application.state not in states:
+        allowed = " or ".join(s.value for s in states)
+        raise InvalidApplicationState(
+            f"Application {application.id} is {application.state}; this needs it {allowed}.",
+            state=application.state,
+        )
+
+
+async def _reservation(session: AsyncSession, application: Application) -> Transfer | None:
+    rows = await transfers.of_application(session, [application.id])
+    pending = [t for t in rows if t.kind == "grant" and t.state == "pending"]
+    return pending[0] if pending else None
+
+
+async def _move(
+    session: AsyncSession, actor: Principal, movements: list[ledger.Movement]
+) -> list[Transfer]:
+    made = await ledger.move(session, movements, actor=actor)
+    for transfer in made:
+        await ledger.record_created(session, actor, transfer)
+    return made
+
+
+async def decide(
+    session: AsyncSession, *, application_id: int, decision: Approve | Reject, actor: Principal
+) -> Application:
+    """Approve (reserve the amount on the pool) or reject a submitted application."""
+    application = await grants.get_application(
+        session, application_id=application_id, principal=actor, lock=True
+    )
+    _require_state(application, ApplicationState.submitted)
+    if isinstance(decision, Reject):
+        application.state = ApplicationState.rejected.value
+        application.decision_note = decision.reason
+        await repository.flush(session)
+        await grants.add_event(
+            session, application, event="rejected", actor=actor, note=decision.reason
+        )
+        return application
+    call = await grants.get_call(session, call_id=application.call_id)
+    amount = decision.approved_amount_ore
+    limit = min(application.requested_amount_ore, call.max_amount_ore)
+    if amount > limit:
+        raise invalid(
+            "body.approved_amount_ore",
+            f"at most {limit} öre (what was asked for, and the call's maximum)",
+            amount,
+        )
+    pool = await accounts.get(session, call.pool_account)
+    assert pool is not None  # a call's pool is a foreign key to an account
+    grant_account = await account_rules.ensure_organiser_account(
+        session,
+        pool=pool,
+        organisation_number=application.organisation_number,
+        name=f"{application.organiser_name} ({application.organisation_number})",
+        actor=actor,
+    )
+    [reservation] = await _move(
+        session,
+        actor,
+        [
+            ledger.Movement(
+                from_account=pool.code,
+                to_account=grant_account.code,
+                amount_ore=amount,
+                kind=TransferKind.grant,
+                pending=True,
+                note=f"Beviljat / approved: ansökan {application.id}",
+                application_id=application.id,
+            )
+        ],
+    )
+    application.state = ApplicationState.approved.value
+    application.approved_amount_ore = amount
+    application.account = grant_account.code
+    application.decision_note = decision.note
+    await repository.flush(session)
+    await grants.add_event(
+        session,
+        application,
+        event="approved",
+        actor=actor,
+        amount_ore=amount,
+        transfer=reservation,
+        note=decision.note,
+    )
+    return application
+
+
+async def pay(
+    session: AsyncSession, *, application_id: int, data: PaymentCreate, actor: Principal
+) -> Application:
+    """Pay part or all of what is still reserved; never more than was approved."""
+    application = await grants.get_application(
+        session, application_id=application_id, principal=actor, lock=True
+    )
+    _require_state(application, *APPROVED_OR_PAID)
+    reservation = await _reservation(session, application)
+    remaining = reservation.amount_ore if reservation else 0
+    if reservation is None or data.amount_ore > remaining:
+        raise ExceedsApprovedAmount(
+            f"{remaining} öre of the approved {application.approved_amount_ore} öre are left "
+            f"to pay; {data.amount_ore} öre were asked for.",
+            remaining_ore=remaining,
+            approved_amount_ore=application.approved_amount_ore,
+        )
+    await ledger.settle(
+        session, transfer_id=reservation.id, post=False, actor=actor, managed_ok=True
+    )
+    movement = ledger.Movement(
+        from_account=reservation.from_account,
+        to_account=reservation.to_account,
+        amount_ore=data.amount_ore,
+        kind=TransferKind.payment,
+        note=data.note,
+        application_id=application.id,
+    )
+    rest = remaining - data.amount_ore
+    rest_reserved = ledger.Movement(
+        from_account=reservation.from_account,
+        to_account=reservation.to_account,
+        amount_ore=rest,
+        kind=TransferKind.grant,
+        pending=True,
+        note=reservation.note,
+        application_id=application.id,
+    )
+    payment, *_ = await _move(session, actor, [movement, rest_reserved] if rest else [movement])
+    application.state = ApplicationState.paid.value
+    await repository.flush(session)
+    await grants.add_event(
+        session,
+        application,
+        event="paid",
+        actor=actor,
+        amount_ore=data.amount_ore,
+        transfer=payment,
+        note=data.note,
+    )
+    return application
+
+
+async def settle(
+    session: AsyncSession, *, application_id: int, data: SettlementCreate, principal: Principal
+) -> Application:
+    """Account for the funds: release what is still reserved; paid but unused is owed back."""
+    application = await grants.get_application(
+        session, application_id=application_id, principal=principal, lock=True
+    )
+    _require_state(application, *APPROVED_OR_PAID)
+    money = (await grants.money(session, [application]))[application.id]
+    if data.used_amount_ore > money.paid_ore:
+        raise invalid(
+            "body.used_amount_ore",
+            f"at most the {money.paid_ore} öre paid",
+            data.used_amount_ore,
+        )
+    reservation = await _reservation(session, application)
+    if reservation is not None:
+        await ledger.settle(
+            session, transfer_id=reservation.id, post=False, actor=principal, managed_ok=True
+        )
+    claim = money.paid_ore - data.used_amount_ore
+    application.used_amount_ore = data.used_amount_ore
+    application.repayment_claim_ore = claim
+    application.report = data.report
+    application.state = (ApplicationState.repayment_due if claim else ApplicationState.closed).value
+    await repository.flush(session)
+    await grants.add_event(
+        session,
+        application,
+        event="settled",
+        actor=principal,
+        amount_ore=data.used_amount_ore,
+        transfer=reservation,
+    )
+    return application
+
+
+async def repay(
+    session: AsyncSession, *, application_id: int, data: RepaymentCreate, actor: Principal
+) -> Application:
+    """Record unused funds paid back to the pool, up to what is owed."""
+    application = await grants.get_application(
+        session, application_id=application_id, principal=actor, lock=True
+    )
+    _require_state(application, ApplicationState.repayment_due)
+    money = (await grants.money(session, [application]))[application.id]
+    outstanding = (application.repayment_claim_ore or 0) - money.repaid_ore
+    if data.amount_ore > outstanding:
+        raise ExceedsRepaymentClaim(
+            f"{outstanding} öre are owed; {data.amount_ore} öre were offered.",
+            outstanding_ore=outstanding,
+        )
+    call = await grants.get_call(session, call_id=application.call_id)
+    assert application.account is not None  # an approved application has its grant account
+    [repayment] = await _move(
+        session,
+        actor,
+        [
+            ledger.Movement(
+                from_account=application.account,
+                to_account=call.pool_account,
+                amount_ore=data.amount_ore,
+                kind=TransferKind.repayment,
+                note=data.note,
+                application_id=application.id,
+            )
+        ],
+    )
+    if data.amount_ore == outstanding:
+        application.state = ApplicationState.closed.value
+    await repository.flush(session)
+    await grants.add_event(
+        session,
+        application,
+        event="repaid",
+        actor=actor,
+        amount_ore=data.amount_ore,
+        transfer=repayment,
+        note=data.note,
+    )
+    return application

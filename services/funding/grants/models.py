@@ -1,0 +1,128 @@
+"""School development grants: calls, expressions of interest, applications and their history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.funding.db import Base
+
+APPLICATION_STATES = ("submitted", "approved", "rejected", "paid", "repayment_due", "closed")
+
+
+class Call(Base):
+    """A call for applications, paid from one pool account."""
+
+    __tablename__ = "grant_call"
+    __table_args__ = (
+        CheckConstraint("closes_at > opens_at", name="window_ordered"),
+        CheckConstraint("max_amount_ore > 0", name="max_amount_positive"),
+        CheckConstraint("min_schools >= 1 AND max_schools >= min_schools", name="schools_range"),
+        CheckConstraint("eligible IN ('municipal', 'any')", name="eligible_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    pool_account: Mapped[str] = mapped_column(
+        String(100), ForeignKey("funding.account.code"), index=True
+    )
+    opens_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closes_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    max_amount_ore: Mapped[int] = mapped_column(BigInteger)
+    min_schools: Mapped[int] = mapped_column(SmallInteger)
+    max_schools: Mapped[int] = mapped_column(SmallInteger)
+    eligible: Mapped[str] = mapped_column(String(20))
+    methods: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class Interest(Base):
+    """A non-binding expression of interest in a call."""
+
+    __tablename__ = "grant_interest"
+    __table_args__ = (UniqueConstraint("call_id", "organisation_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("funding.grant_call.id"))
+    organisation_number: Mapped[str] = mapped_column(String(11))
+    organiser_name: Mapped[str] = mapped_column(String(200))
+    school_count: Mapped[int | None] = mapped_column(SmallInteger)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class Application(Base):
+    """An organiser's application; money figures beyond the decision come from its transfers."""
+
+    __tablename__ = "grant_application"
+    __table_args__ = (
+        UniqueConstraint("call_id", "organisation_number"),
+        CheckConstraint("requested_amount_ore > 0", name="requested_positive"),
+        CheckConstraint(
+            "state IN ('submitted', 'approved', 'rejected', 'paid', 'repayment_due', 'closed')",
+            name="state_known",
+        ),
+        CheckConstraint(
+            "approved_amount_ore IS NULL OR approved_amount_ore > 0", name="approved_positive"
+        ),
+        CheckConstraint(
+            "used_amount_ore IS NULL OR used_amount_ore >= 0", name="used_not_negative"
+        ),
+        CheckConstraint(
+            "repayment_claim_ore IS NULL OR repayment_claim_ore >= 0", name="claim_not_negative"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("funding.grant_call.id"), index=True)
+    organisation_number: Mapped[str] = mapped_column(String(11), index=True)
+    organiser_name: Mapped[str] = mapped_column(String(200))
+    school_unit_codes: Mapped[list[str]] = mapped_column(ARRAY(String(8)))
+    requested_amount_ore: Mapped[int] = mapped_column(BigInteger)
+    method: Mapped[str] = mapped_column(String(200))
+    plan: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20))
+    approved_amount_ore: Mapped[int | None] = mapped_column(BigInteger)
+    account: Mapped[str | None] = mapped_column(String(100), ForeignKey("funding.account.code"))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    used_amount_ore: Mapped[int | None] = mapped_column(BigInteger)
+    repayment_claim_ore: Mapped[int | None] = mapped_column(BigInteger)
+    report: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class ApplicationEvent(Base):
+    """One step in an application's history: what happened, by whom, when, in which request."""
+
+    __tablename__ = "grant_application_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("funding.grant_application.id"), index=True
+    )
+    event: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(20))
+    amount_ore: Mapped[int | None] = mapped_column(BigInteger)
+    transfer_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("funding.transfer.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(64))
+    request_id: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -1,0 +1,360 @@
+"""Request and response bodies of /calls and /applications."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
+
+from common.reference import OrganisationNumber, SchoolUnitCode
+from services.funding.money import AccountCode, Ore, OreOrZero
+
+
+class Eligible(StrEnum):
+    municipal = "municipal"
+    any = "any"
+
+
+class ApplicationState(StrEnum):
+    submitted = "submitted"
+    approved = "approved"
+    rejected = "rejected"
+    paid = "paid"
+    repayment_due = "repayment_due"
+    closed = "closed"
+
+
+_CALL: JsonDict = {
+    "title": "Utvecklingsmedel för våldsförebyggande arbete i skolan 2019",
+    "description": "För skolhuvudmän som vill komma igång med kunskapsbaserade metoder.",
+    "pool_account": "2019.kvinnofrid.skolor",
+    "opens_at": "2019-06-10T00:00:00+02:00",
+    "closes_at": "2019-10-01T00:00:00+02:00",
+    "max_amount_per_organiser_ore": 20000000,
+    "min_schools": 1,
+    "max_schools": 2,
+    "eligible": "municipal",
+    "methods": "MVP eller annan kunskapsbaserad metod / MVP or another knowledge-based method",
+}
+
+
+class CallCreate(BaseModel):
+    """A call for applications: its pool account, window [opens_at, closes_at), the most one
+    organiser may get, how many schools an application names, and who may apply
+    (`municipal`: municipalities only, organisation numbers 212000-NNNN)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_CALL]})
+
+    title: str = Field(min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=10_000)
+    pool_account: AccountCode
+    opens_at: AwareDatetime
+    closes_at: AwareDatetime
+    max_amount_per_organiser_ore: Ore
+    min_schools: int = Field(default=1, strict=True, ge=1, le=100)
+    max_schools: int = Field(default=2, strict=True, ge=1, le=100)
+    eligible: Eligible = Eligible.municipal
+    methods: str | None = Field(default=None, max_length=500)
+
+
+class CallRead(BaseModel):
+    """A call; `is_open` says whether applications are accepted now."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_CALL,
+                    "id": 1,
+                    "opens_at": "2019-06-09T22:00:00Z",
+                    "closes_at": "2019-09-30T22:00:00Z",
+                    "year": 2019,
+                    "is_open": False,
+                    "created_at": "2019-06-10T08:00:00Z",
+                }
+            ]
+        }
+    )
+
+    id: int
+    title: str
+    description: str | None
+    pool_account: str
+    year: int
+    opens_at: datetime
+    closes_at: datetime
+    max_amount_per_organiser_ore: int
+    min_schools: int
+    max_schools: int
+    eligible: Eligible
+    methods: str | None
+    is_open: bool
+    created_at: datetime
+
+
+class InterestCreate(BaseModel):
+    """A non-binding expression of interest, before the call closes."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "organisation_number": "212000-1124",
+                    "organiser_name": "Malmö stad",
+                    "school_count": 2,
+                    "note": "Två grundskolor vill börja med MVP.",
+                }
+            ]
+        },
+    )
+
+    organisation_number: OrganisationNumber
+    organiser_name: str = Field(min_length=1, max_length=200)
+    school_count: int | None = Field(default=None, strict=True, ge=1, le=1000)
+    note: str | None = Field(default=None, max_length=5_000)
+
+
+class InterestRead(BaseModel):
+    """An expression of interest."""
+
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 3,
+                    "call_id": 1,
+                    "organisation_number": "212000-1124",
+                    "organiser_name": "Malmö stad",
+                    "school_count": 2,
+                    "note": "Två grundskolor vill börja med MVP.",
+                    "created_at": "2019-06-20T10:00:00Z",
+                }
+            ]
+        },
+    )
+
+    id: int
+    call_id: int
+    organisation_number: str
+    organiser_name: str
+    school_count: int | None
+    note: str | None
+    created_at: datetime
+
+
+class ApplicationCreate(BaseModel):
+    """An application: the organiser (organisation number, Luhn-checked), its schools (school
+    unit codes, eight digits), the amount asked for, the method and the plan."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "organisation_number": "212000-1124",
+                    "organiser_name": "Malmö stad",
+                    "school_unit_codes": ["12345678", "23456789"],
+                    "requested_amount_ore": 20000000,
+                    "method": "MVP",
+                    "plan": "Utbilda mentorer i årskurs 7-9 hösten 2019 ...",
+                }
+            ]
+        },
+    )
+
+    organisation_number: OrganisationNumber
+    organiser_name: str = Field(min_length=1, max_length=200)
+    school_unit_codes: list[SchoolUnitCode] = Field(min_length=1, max_length=100)
+    requested_amount_ore: Ore
+    method: str = Field(min_length=1, max_length=200)
+    plan: str = Field(min_length=1, max_length=50_000)
+
+
+class ApplicationEventRead(BaseModel):
+    """One step of an application's history: by whom, when, in which request."""
+
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 7,
+                    "event": "approved",
+                    "state": "approved",
+                    "amount_ore": 20000000,
+                    "transfer_id": 431,
+                    "note": None,
+                    "actor": "kvf_3f9a1c2b7d4e5f60",
+                    "request_id": "5f0c8f8e-3b8a-4a4e-9c55-8d1c7a0e2f10",
+                    "created_at": "2019-11-20T09:30:00Z",
+                }
+            ]
+        },
+    )
+
+    id: int
+    event: str
+    state: ApplicationState
+    amount_ore: int | None
+    transfer_id: int | None
+    note: str | None
+    actor: str
+    request_id: str | None
+    created_at: datetime
+
+
+_APPLICATION: JsonDict = {
+    "id": 12,
+    "call_id": 1,
+    "organisation_number": "212000-1124",
+    "organiser_name": "Malmö stad",
+    "school_unit_codes": ["12345678", "23456789"],
+    "requested_amount_ore": 20000000,
+    "method": "MVP",
+    "plan": "Utbilda mentorer i årskurs 7-9 hösten 2019 ...",
+    "state": "paid",
+    "approved_amount_ore": 20000000,
+    "account": "2019.kvinnofrid.skolor.2120001124",
+    "decision_note": None,
+    "reserved_ore": 5000000,
+    "paid_ore": 15000000,
+    "used_amount_ore": None,
+    "repayment_claim_ore": None,
+    "repaid_ore": 0,
+    "outstanding_ore": 0,
+    "report": None,
+    "created_at": "2019-09-12T13:00:00Z",
+}
+
+
+class ApplicationRead(BaseModel):
+    """An application and its money: approved, still reserved on the pool, paid, used (from
+    the settlement), the repayment claim, repaid and still owed (`outstanding_ore`)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_APPLICATION]})
+
+    id: int
+    call_id: int
+    organisation_number: str
+    organiser_name: str
+    school_unit_codes: list[str]
+    requested_amount_ore: int
+    method: str
+    plan: str
+    state: ApplicationState
+    approved_amount_ore: int | None
+    account: str | None = Field(description="The organiser's grant account, once approved.")
+    decision_note: str | None = Field(
+        description="The reason of a rejection, or an approval's note."
+    )
+    reserved_ore: int
+    paid_ore: int
+    used_amount_ore: int | None
+    repayment_claim_ore: int | None
+    repaid_ore: int
+    outstanding_ore: int
+    report: str | None
+    created_at: datetime
+
+
+class ApplicationDetail(ApplicationRead):
+    """An application with its whole history, oldest first."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_APPLICATION,
+                    "history": [
+                        {
+                            "id": 5,
+                            "event": "submitted",
+                            "state": "submitted",
+                            "amount_ore": 20000000,
+                            "transfer_id": None,
+                            "note": None,
+                            "actor": "kvf_9a8b7c6d5e4f3a2b",
+                            "request_id": "0b6c2d9e-41f7-4e5a-8d0c-3a9b1e2f4c5d",
+                            "created_at": "2019-09-12T13:00:00Z",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    history: list[ApplicationEventRead]
+
+
+class Approve(BaseModel):
+    """Approve `approved_amount_ore` (at most what was asked and the call's maximum): it is
+    reserved on the call's pool at once."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"decision": "approve", "approved_amount_ore": 20000000}]},
+    )
+
+    decision: Literal["approve"]
+    approved_amount_ore: Ore
+    note: str | None = Field(default=None, max_length=5_000)
+
+
+class Reject(BaseModel):
+    """Reject, with the reason."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"decision": "reject", "reason": "Metoden är inte kunskapsbaserad."}]
+        },
+    )
+
+    decision: Literal["reject"]
+    reason: str = Field(min_length=1, max_length=5_000)
+
+
+Decision = Annotated[Approve | Reject, Field(discriminator="decision")]
+
+
+class PaymentCreate(BaseModel):
+    """Pay (part of) the approved amount to the organiser's grant account."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"amount_ore": 15000000}]}
+    )
+
+    amount_ore: Ore
+    note: str | None = Field(default=None, max_length=500)
+
+
+class SettlementCreate(BaseModel):
+    """The organiser's account of the funds: what was used of what was paid."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"used_amount_ore": 12000000, "report": "40 mentorer utbildade på två skolor."}
+            ]
+        },
+    )
+
+    used_amount_ore: OreOrZero
+    report: str | None = Field(default=None, max_length=50_000)
+
+
+class RepaymentCreate(BaseModel):
+    """Unused funds paid back to the call's pool (at most what is owed)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"amount_ore": 3000000}]}
+    )
+
+    amount_ore: Ore
+    note: str | None = Field(default=None, max_length=500)

@@ -1,0 +1,35 @@
+"""The funding service: create_app() and its lifespan."""
+
+from fastapi import FastAPI
+
+from common.app import AppInfo, build_app, database_lifespan_for
+from common.auth import KeySet
+from common.openapi import bilingual
+from common.settings import app_database_url
+from common.version import __version__
+from services.funding.api import router
+from services.funding.config import Settings, get_settings
+from services.funding.db import SCHEMA
+
+INFO = AppInfo(
+    name="funding",
+    title="Kvinnofrid finansiering / funding",
+    version=__version__,
+    description=bilingual(
+        "Programmets pengar i öre: en dubbel bokföring som aldrig kan överskrida sina medel, "
+        "fördelningar till länens RSS och utvecklingsmedel till skolhuvudmän.",
+        "The programme's money in öre: a double-entry ledger that can never overspend, "
+        "distributions to the counties' RSS and development grants to school organisers.",
+    ),
+)
+
+
+def create_app(settings: Settings | None = None, *, keys: KeySet | None = None) -> FastAPI:
+    """The funding app, connecting as its own role to schema `funding`."""
+    settings = settings or get_settings()
+    lifespan = database_lifespan_for(
+        lambda: app_database_url(settings, SCHEMA), pool_size=settings.db_pool_size
+    )
+    app = build_app(INFO, lifespan=lifespan, routers=[router], keys=keys)
+    app.state.settings = settings
+    return app

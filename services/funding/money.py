@@ -1,0 +1,46 @@
+"""Money and identifiers as the funding API takes them: integer öre, account codes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+MAX_ORE = 2**53 - 1
+"""The largest amount accepted: every client (JavaScript included) reads it exactly."""
+
+Ore = Annotated[
+    int,
+    Field(
+        strict=True,
+        ge=1,
+        le=MAX_ORE,
+        description="An amount in öre (100 öre = 1 krona): a JSON integer, 1 to 2^53 - 1.",
+        examples=[42857143],
+    ),
+]
+OreOrZero = Annotated[
+    int,
+    Field(
+        strict=True,
+        ge=0,
+        le=MAX_ORE,
+        description="An amount in öre, 0 to 2^53 - 1 (a JSON integer).",
+        examples=[15000000],
+    ),
+]
+
+CODE_PATTERN = r"^[0-9]{4}(\.[a-z0-9]+([_-][a-z0-9]+)*)+$"
+NewAccountCode = Annotated[
+    str,
+    StringConstraints(max_length=100, pattern=CODE_PATTERN),
+    Field(
+        description="The account's code: its year, then dot-separated lowercase parts.",
+        examples=["2019.kvinnofrid.rss.12"],
+    ),
+]
+AccountCode = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=100),
+    Field(description="The code of an existing account.", examples=["2019.kvinnofrid.rss"]),
+]

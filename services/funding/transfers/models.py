@@ -1,0 +1,52 @@
+"""Transfers: immutable rows in öre; the only change is pending → posted or voided."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, String, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.funding.db import Base
+
+TRANSFER_KINDS = ("appropriation", "allocation", "grant", "payment", "repayment", "correction")
+TRANSFER_STATES = ("pending", "posted", "voided")
+
+
+class Transfer(Base):
+    __tablename__ = "transfer"
+    __table_args__ = (
+        CheckConstraint("amount_ore > 0", name="amount_positive"),
+        CheckConstraint("from_account <> to_account", name="not_to_self"),
+        CheckConstraint(
+            "kind IN ('appropriation', 'allocation', 'grant', 'payment', 'repayment', "
+            "'correction')",
+            name="kind_known",
+        ),
+        CheckConstraint("state IN ('pending', 'posted', 'voided')", name="state_known"),
+        CheckConstraint(
+            "(kind = 'correction') = (corrects_id IS NOT NULL)", name="correction_has_original"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_account: Mapped[str] = mapped_column(
+        String(100), ForeignKey("funding.account.code"), index=True
+    )
+    to_account: Mapped[str] = mapped_column(
+        String(100), ForeignKey("funding.account.code"), index=True
+    )
+    amount_ore: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str | None] = mapped_column(String(500))
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("funding.transfer.id"), index=True)
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("funding.grant_application.id"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), index=True
+    )
+    created_by: Mapped[str] = mapped_column(String(64))
+    request_id: Mapped[str | None] = mapped_column(String(128))
+    settled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,304 @@
+"""The ledger's rules: transfers that never overspend, pending ones that settle once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from common.auth import Principal, Role
+from common.context import current_request_id
+from common.pagination import PageParams
+from common.problems import NotFound
+from services.funding.accounts import repository as accounts
+from services.funding.accounts import service as account_rules
+from services.funding.accounts.models import Account
+from services.funding.audit import service as audit
+from services.funding.problems import (
+    InsufficientFunds,
+    LedgerRangeExceeded,
+    ManagedByApplication,
+    TransferNotPending,
+    field_error,
+    invalid,
+    invalid_many,
+)
+from services.funding.transfers import repository
+from services.funding.transfers.models import Transfer
+from services.funding.transfers.schemas import TransferCreate, TransferKind, TransferState
+
+
+@dataclass(frozen=True)
+class Movement:
+    """One transfer to make: the accounts are known to exist and be of one year."""
+
+    from_account: str
+    to_account: str
+    amount_ore: int
+    kind: TransferKind
+    pending: bool = False
+    note: str | None = None
+    corrects_id: int | None = None
+    application_id: int | None = None
+
+
+@asynccontextmanager
+async def _database_guards() -> AsyncIterator[None]:
+    """The database's own refusals, as problems (the request's transaction then rolls back)."""
+    try:
+        yield
+    except IntegrityError as exc:
+        if "no_overspend" in str(exc.orig):
+            raise InsufficientFunds("The transfer would overspend an account.") from exc
+        raise
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "22003":  # numeric_value_out_of_range
+            raise LedgerRangeExceeded(
+                "The transfer would take a balance beyond what the ledger can hold."
+            ) from exc
+        raise
+
+
+async def _insufficient(session: AsyncSession, code: str, amount: int) -> InsufficientFunds:
+    available = await repository.available(session, code)
+    return InsufficientFunds(
+        f"Account {code} has {available} öre available; {amount} öre were asked for.",
+        account=code,
+        available_ore=available,
+        amount_ore=amount,
+    )
+
+
+async def move(
+    session: AsyncSession, movements: Sequence[Movement], *, actor: Principal
+) -> list[Transfer]:
+    """Make the transfers, all or none: lock every account in code order, then debit each
+    (only if the account has the amount, decided by PostgreSQL), credit and record it."""
+    codes = {m.from_account for m in movements} | {m.to_account for m in movements}
+    made = []
+    async with _database_guards():
+        await repository.lock_accounts(session, codes)
+        for m in movements:
+            if not await repository.debit(session, m.from_account, m.amount_ore, pending=m.pending):
+                raise await _insufficient(session, m.from_account, m.amount_ore)
+            if not m.pending:
+                await repository.credit(session, m.to_account, m.amount_ore)
+            transfer = Transfer(
+                from_account=m.from_account,
+                to_account=m.to_account,
+                amount_ore=m.amount_ore,
+                kind=m.kind.value,
+                state=(TransferState.pending if m.pending else TransferState.posted).value,
+                note=m.note,
+                corrects_id=m.corrects_id,
+                application_id=m.application_id,
+                created_by=actor.client_id,
+                request_id=current_request_id(),
+            )
+            made.append(await repository.add(session, transfer))
+    return made
+
+
+async def settle(
+    session: AsyncSession,
+    *,
+    transfer_id: int,
+    post: bool,
+    actor: Principal,
+    managed_ok: bool = False,
+) -> Transfer:
+    """Post a pending transfer (the reservation becomes a debit, the receiver is credited) or
+    void it (the reservation is released). A transfer settles once: else 409."""
+    transfer = await repository.get(session, transfer_id, lock=True)
+    if transfer is None:
+        raise NotFound(f"No transfer with id {transfer_id}.")
+    if transfer.application_id is not None and not managed_ok:
+        raise ManagedByApplication(
+            f"Transfer {transfer_id} belongs to grant application {transfer.application_id}; "
+            "settle it through the application's payments and settlement.",
+            application_id=transfer.application_id,
+        )
+    if transfer.state != TransferState.pending:
+        raise TransferNotPending(
+            f"Transfer {transfer_id} is {transfer.state}; only a pending transfer settles.",
+            state=transfer.state,
+        )
+    async with _database_guards():
+        await repository.lock_accounts(session, {transfer.from_account, transfer.to_account})
+        if post:
+            await repository.post_reserved(session, transfer.from_account, transfer.amount_ore)
+            await repository.credit(session, transfer.to_account, transfer.amount_ore)
+        else:
+            await repository.release_reserved(session, transfer.from_account, transfer.amount_ore)
+        transfer.state = (TransferState.posted if post else TransferState.voided).value
+        transfer.settled_at = datetime.now(UTC)
+        await repository.flush(session)
+    await _record(session, actor, "transfer.posted" if post else "transfer.voided", transfer)
+    return transfer
+
+
+async def _record(session: AsyncSession, actor: Principal, action: str, t: Transfer) -> None:
+    await audit.record(
+        session,
+        actor=actor,
+        action=action,
+        object_type="transfer",
+        object_id=t.id,
+        detail={
+            "from_account": t.from_account,
+            "to_account": t.to_account,
+            "amount_ore": t.amount_ore,
+            "kind": t.kind,
+            "state": t.state,
+        },
+    )
+
+
+async def known_accounts(session: AsyncSession, codes: dict[str, str]) -> dict[str, Account]:
+    """The accounts named at each location (`body.from_account` → code); 422 naming each
+    unknown one."""
+    found = await accounts.get_many(session, codes.values())
+    errors = [
+        field_error(location, f"no account with code {code}", code)
+        for location, code in codes.items()
+        if code not in found
+    ]
+    if errors:
+        raise invalid_many(errors)
+    return found
+
+
+async def _check_correction(session: AsyncSession, data: TransferCreate) -> None:
+    if data.kind is not TransferKind.correction:
+        if data.corrects_id is not None:
+            raise invalid("body.corrects_id", "only a correction names a transfer it corrects")
+        return
+    if data.corrects_id is None:
+        raise invalid("body.corrects_id", "a correction must name the transfer it corrects")
+    original = await repository.get(session, data.corrects_id)
+    if original is None:
+        raise invalid("body.corrects_id", "no such transfer", data.corrects_id)
+    if original.state != TransferState.posted:
+        raise invalid(
+            "body.corrects_id",
+            f"only a posted transfer is corrected (this one is {original.state})",
+        )
+    if {data.from_account, data.to_account} != {original.from_account, original.to_account}:
+        raise invalid(
+            "body.to_account",
+            "a correction runs between the corrected transfer's two accounts",
+            data.to_account,
+        )
+    if data.from_account == original.to_account:
+        left = original.amount_ore - await repository.reversed_amount(session, original)
+        if data.amount_ore > left:
+            raise invalid(
+                "body.amount_ore",
+                f"at most {left} öre of transfer {original.id} is left to reverse",
+                data.amount_ore,
+            )
+
+
+async def create_transfer(
+    session: AsyncSession, *, data: TransferCreate, actor: Principal
+) -> Transfer:
+    """One transfer between two accounts of one year; 409 insufficient-funds if the from
+    account lacks the amount (a source account may go negative)."""
+    if data.from_account == data.to_account:
+        raise invalid("body.to_account", "a transfer goes to another account", data.to_account)
+    found = await known_accounts(
+        session, {"body.from_account": data.from_account, "body.to_account": data.to_account}
+    )
+    source, target = found[data.from_account], found[data.to_account]
+    if source.year != target.year:
+        raise invalid(
+            "body.to_account",
+            f"the account is of year {target.year}, the from account of {source.year}",
+            data.to_account,
+        )
+    await _check_correction(session, data)
+    [transfer] = await move(
+        session,
+        [
+            Movement(
+                from_account=data.from_account,
+                to_account=data.to_account,
+                amount_ore=data.amount_ore,
+                kind=data.kind,
+                pending=data.pending,
+                note=data.note,
+                corrects_id=data.corrects_id,
+            )
+        ],
+        actor=actor,
+    )
+    await _record(session, actor, "transfer.created", transfer)
+    return transfer
+
+
+def _visible(principal: Principal) -> ColumnElement[bool]:
+    if principal.role is Role.admin:
+        return true()
+    codes = select(Account.code).where(account_rules.visibility(principal))
+    return or_(Transfer.from_account.in_(codes), Transfer.to_account.in_(codes))
+
+
+async def get_transfer(
+    session: AsyncSession, *, transfer_id: int, principal: Principal
+) -> Transfer:
+    """One transfer, if the principal may see one of its accounts (else 404)."""
+    transfer = await repository.get(session, transfer_id)
+    if transfer is not None and principal.role is not Role.admin:
+        sides = await accounts.get_many(session, {transfer.from_account, transfer.to_account})
+        if not any(_may_see(principal, account) for account in sides.values()):
+            transfer = None
+    if transfer is None:
+        raise NotFound(f"No transfer with id {transfer_id}.")
+    return transfer
+
+
+def _may_see(principal: Principal, account: Account) -> bool:
+    try:
+        account_rules.check_visible(principal, account)
+    except NotFound:
+        return False
+    return True
+
+
+async def list_transfers(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    account: str | None,
+    from_account: str | None,
+    to_account: str | None,
+    kind: TransferKind | None,
+    state: TransferState | None,
+    year: int | None,
+    page: PageParams,
+) -> tuple[list[Transfer], int]:
+    """The transfers the principal may see, oldest first, filtered."""
+    condition = _visible(principal)
+    if account is not None:
+        condition &= or_(Transfer.from_account == account, Transfer.to_account == account)
+    if from_account is not None:
+        condition &= Transfer.from_account == from_account
+    if to_account is not None:
+        condition &= Transfer.to_account == to_account
+    if kind is not None:
+        condition &= Transfer.kind == kind.value
+    if state is not None:
+        condition &= Transfer.state == state.value
+    if year is not None:
+        condition &= Transfer.from_account.in_(select(Account.code).where(Account.year == year))
+    return await repository.page(session, condition=condition, limit=page.limit, offset=page.offset)
+
+
+async def record_created(session: AsyncSession, actor: Principal, transfer: Transfer) -> None:
+    """Audit a transfer made by another domain (distributions, grants)."""
+    await _record(session, actor, "transfer.created", transfer)

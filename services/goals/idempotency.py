@@ -1,0 +1,16 @@
+"""Idempotency keys on the service's POSTs: accepted everywhere, required nowhere."""
+
+from typing import Any
+
+from fastapi import Request
+
+from common.idempotency import idempotency_dependency, json_fingerprint
+from services.goals.models import idempotency_key
+
+IDEMPOTENCY: Any = idempotency_dependency(idempotency_key, required=False)
+"""Route default argument giving the request's `Idempotency` (the key is optional)."""
+
+
+def request_fingerprint(request: Request, payload: Any, **flags: Any) -> str:
+    """The request's fingerprint: its body and the flags (dry_run, partial) that change it."""
+    return json_fingerprint(request, {"body": payload, "flags": flags})

@@ -1,0 +1,152 @@
+"""Progress per goal: how many counties plan, report and are approved, and each indicator's
+latest approved value against baseline and target, per county and across counties."""
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
+
+from services.goals.catalogue.schemas import GoalKind
+from services.goals.indicators.measures import Direction, Measure, Number, Shown
+
+
+class ReportedValue(BaseModel):
+    """A value as reported in one report."""
+
+    report_id: int
+    period: str
+    value: Shown
+    numerator: int | None
+    denominator: int | None
+    text: str | None
+
+
+class CountyProgress(BaseModel):
+    """One county's indicator: baseline, target, and its latest approved value."""
+
+    county_code: str
+    indicator_id: int
+    baseline: Shown
+    target: Shown
+    latest: ReportedValue | None = Field(
+        description="The value in the county's latest approved report of the year "
+        "(periods ordered H1, H2, whole year)."
+    )
+    change: int | Number | None = Field(description="Latest value minus baseline (numbers).")
+    target_reached: bool | None = Field(
+        description="Whether the latest value meets the target in the indicator's direction."
+    )
+    pending: ReportedValue | None = Field(
+        default=None,
+        description="The value in a submitted report awaiting approval: shown to admin and to "
+        "the county's own RSS only, never to a reader.",
+    )
+
+
+class Aggregate(BaseModel):
+    """Across the counties with an approved value: counts summed, percentages pooled
+    (Σ numerators / Σ denominators), yes/no counted; none for texts."""
+
+    counties: int
+    value: int | Number | None
+    numerator: int | None = None
+    denominator: int | None = None
+    baseline: int | Number | None = Field(
+        default=None, description="Sum (count) or mean (percentage) of those counties' baselines."
+    )
+    target: int | Number | None = Field(
+        default=None, description="Sum (count) or mean (percentage) of those counties' targets."
+    )
+    true_count: int | None = None
+    false_count: int | None = None
+
+
+class IndicatorProgress(BaseModel):
+    """An indicator across counties: indicators of different counties' plans are taken as
+    the same when their goal, name (case aside), measure and unit are equal."""
+
+    name: str
+    measure: Measure
+    unit: str | None
+    direction: Direction | None
+    counties: list[CountyProgress]
+    aggregate: Aggregate | None
+
+
+class GoalProgress(BaseModel):
+    """One goal's progress in the year."""
+
+    goal_code: str
+    title: str
+    title_en: str | None
+    kind: GoalKind
+    counties_with_plan: int | None = Field(
+        description="Counties whose plan has the goal; null for a reader (not an approved figure)."
+    )
+    counties_with_submitted_report: int | None = Field(
+        description="Counties with a report submitted or approved; null for a reader."
+    )
+    counties_with_approved_report: int
+    indicators: list[IndicatorProgress]
+
+
+_EXAMPLE: JsonDict = {
+    "year": 2019,
+    "approved_only": False,
+    "goals": [
+        {
+            "goal_code": "K1",
+            "title": "Stärkt samverkan på lokal, regional och nationell nivå",
+            "title_en": "Stronger collaboration at local, regional and national level",
+            "kind": "kvinnofrid",
+            "counties_with_plan": 21,
+            "counties_with_submitted_report": 15,
+            "counties_with_approved_report": 12,
+            "indicators": [
+                {
+                    "name": "Kommuner med samverkansavtal",
+                    "measure": "count",
+                    "unit": "kommuner",
+                    "direction": "increase",
+                    "counties": [
+                        {
+                            "county_code": "12",
+                            "indicator_id": 7,
+                            "baseline": 4,
+                            "target": 12,
+                            "latest": {
+                                "report_id": 11,
+                                "period": "2019H1",
+                                "value": 8,
+                                "numerator": None,
+                                "denominator": None,
+                                "text": None,
+                            },
+                            "change": 4,
+                            "target_reached": False,
+                            "pending": None,
+                        }
+                    ],
+                    "aggregate": {
+                        "counties": 1,
+                        "value": 8,
+                        "numerator": None,
+                        "denominator": None,
+                        "baseline": 4,
+                        "target": 12,
+                        "true_count": None,
+                        "false_count": None,
+                    },
+                }
+            ],
+        }
+    ],
+}
+
+
+class ProgressRead(BaseModel):
+    """Progress of every goal the caller may see, for one year."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
+
+    year: int
+    approved_only: bool = Field(description="True for a reader: only approved figures shown.")
+    goals: list[GoalProgress]

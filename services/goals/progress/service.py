@@ -1,0 +1,255 @@
+"""Progress per goal for one year, as the caller may see it.
+
+- admin: every county, approved values and (as `pending`) values awaiting approval;
+- rss: the counts and the aggregates over all counties, its own county's rows (with pending);
+- reader: approved figures only: counts of approved reports, approved values and their
+  aggregates; plan and submission counts are null, pending values never shown.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from common.auth import Principal, Role
+from services.goals.catalogue import repository as catalogue
+from services.goals.catalogue.models import Goal
+from services.goals.indicators import repository as indicators
+from services.goals.indicators.measures import (
+    HUNDREDTH,
+    NUMERIC_MEASURES,
+    Value,
+    percent,
+    shown_value,
+)
+from services.goals.indicators.models import Indicator
+from services.goals.indicators.schemas import shown_baseline, shown_target
+from services.goals.plans import repository as plans
+from services.goals.plans.models import Plan
+from services.goals.progress.schemas import (
+    Aggregate,
+    CountyProgress,
+    GoalProgress,
+    IndicatorProgress,
+    ProgressRead,
+    ReportedValue,
+)
+from services.goals.reports import repository as reports
+from services.goals.reports.models import Report
+
+_HALF_RANK = {"H1": 1, "H2": 2, "": 3}  # a whole-year report is the latest word on its year
+
+
+def period_key(period: str) -> tuple[int, int]:
+    """Orders periods: 2019H1 < 2019H2 < 2019."""
+    return int(period[:4]), _HALF_RANK[period[4:]]
+
+
+@dataclass(frozen=True)
+class YearData:
+    """Everything the year's progress is made of."""
+
+    plans: Sequence[Plan]
+    goal_codes: dict[int, list[str]]
+    indicators: dict[int, list[Indicator]]
+    reports: dict[int, list[Report]]
+    values: dict[int, dict[int, Value]]
+
+
+@dataclass(frozen=True)
+class Reported:
+    """A value of an indicator and the report it is in."""
+
+    report: Report
+    value: Value
+
+
+async def load_year(session: AsyncSession, year: int) -> YearData:
+    year_plans = await plans.plans_of_year(session, year)
+    ids = [plan.id for plan in year_plans]
+    by_plan: dict[int, list[Report]] = defaultdict(list)
+    for report in await reports.reports_of_plans(session, ids):
+        by_plan[report.plan_id].append(report)
+    counted = [r.id for rs in by_plan.values() for r in rs if r.state in ("submitted", "approved")]
+    return YearData(
+        plans=year_plans,
+        goal_codes=await plans.goal_codes(session, ids),
+        indicators=await indicators.of_plans(session, ids),
+        reports=by_plan,
+        values=await reports.values_of(session, counted),
+    )
+
+
+def latest(data: YearData, indicator: Indicator, state: str) -> Reported | None:
+    """The indicator's value in the latest report of the plan in `state`."""
+    candidates = sorted(
+        (r for r in data.reports[indicator.plan_id] if r.state == state),
+        key=lambda report: period_key(report.period),
+        reverse=True,
+    )
+    for report in candidates:
+        value = data.values.get(report.id, {}).get(indicator.id)
+        if value is not None:
+            return Reported(report, value)
+    return None
+
+
+def reported(indicator: Indicator, found: Reported | None) -> ReportedValue | None:
+    if found is None:
+        return None
+    return ReportedValue(
+        report_id=found.report.id,
+        period=found.report.period,
+        value=shown_value(indicator.measure, found.value),
+        numerator=found.value.numerator,
+        denominator=found.value.denominator,
+        text=found.value.text_value,
+    )
+
+
+def against_target(indicator: Indicator, value: Value) -> tuple[int | Decimal | None, bool | None]:
+    """Change from baseline, and whether the target is met, for a latest value."""
+    if indicator.measure == "boolean":
+        wanted = indicator.target_flag
+        return None, None if wanted is None else value.boolean_value == wanted
+    if indicator.measure not in NUMERIC_MEASURES:
+        return None, None
+    shown = shown_value(indicator.measure, value)
+    if not isinstance(shown, int | Decimal):
+        return None, None
+    baseline, target = indicator.baseline_number, indicator.target_number
+    change: int | Decimal | None = None
+    if baseline is not None:
+        change = shown - int(baseline) if isinstance(shown, int) else shown - baseline
+    if target is None:
+        return change, None
+    return change, shown <= target if indicator.direction == "decrease" else shown >= target
+
+
+def _mean(numbers: list[Decimal | None]) -> Decimal | None:
+    if not numbers or any(number is None for number in numbers):
+        return None
+    present = [number for number in numbers if number is not None]
+    return (sum(present, Decimal(0)) / len(present)).quantize(HUNDREDTH)
+
+
+def _sum(numbers: list[Decimal | None]) -> int | None:
+    if not numbers or any(number is None for number in numbers):
+        return None
+    return sum(int(number) for number in numbers if number is not None)
+
+
+def aggregate(measure: str, found: list[tuple[Indicator, Value]]) -> Aggregate | None:
+    """Across counties: counts summed, percentages pooled, yes/no counted, texts not at all."""
+    if not found or measure == "text":
+        return None
+    baselines = [indicator.baseline_number for indicator, _ in found]
+    targets = [indicator.target_number for indicator, _ in found]
+    values = [value for _, value in found]
+    if measure == "count":
+        total = sum(value.integer_value or 0 for value in values)
+        return Aggregate(
+            counties=len(found), value=total, baseline=_sum(baselines), target=_sum(targets)
+        )
+    if measure == "percentage":
+        top = sum(value.numerator or 0 for value in values)
+        bottom = sum(value.denominator or 0 for value in values)
+        return Aggregate(
+            counties=len(found),
+            value=percent(top, bottom),
+            numerator=top,
+            denominator=bottom,
+            baseline=_mean(baselines),
+            target=_mean(targets),
+        )
+    yes = sum(1 for value in values if value.boolean_value)
+    return Aggregate(counties=len(found), value=None, true_count=yes, false_count=len(found) - yes)
+
+
+def _shows_county(principal: Principal, county_code: str) -> bool:
+    return principal.role is not Role.rss or principal.county_code == county_code
+
+
+def indicator_progress(
+    principal: Principal, data: YearData, group: list[tuple[Plan, Indicator]]
+) -> IndicatorProgress | None:
+    """One indicator across counties; None when the caller may see nothing of it."""
+    reader = principal.role is Role.reader
+    rows: list[CountyProgress] = []
+    approved: list[tuple[Indicator, Value]] = []
+    for plan, indicator in group:
+        found = latest(data, indicator, "approved")
+        if found is not None:
+            approved.append((indicator, found.value))
+        if not _shows_county(principal, plan.county_code) or (reader and found is None):
+            continue
+        change, reached = against_target(indicator, found.value) if found else (None, None)
+        pending = None if reader else reported(indicator, latest(data, indicator, "submitted"))
+        rows.append(
+            CountyProgress(
+                county_code=plan.county_code,
+                indicator_id=indicator.id,
+                baseline=shown_baseline(indicator),
+                target=shown_target(indicator),
+                latest=reported(indicator, found),
+                change=change,
+                target_reached=reached,
+                pending=pending,
+            )
+        )
+    first = group[0][1]
+    summary = aggregate(first.measure, approved)
+    if not rows and summary is None:
+        return None
+    return IndicatorProgress(
+        name=first.name,
+        measure=first.measure,
+        unit=first.unit,
+        direction=first.direction,
+        counties=sorted(rows, key=lambda row: row.county_code),
+        aggregate=summary,
+    )
+
+
+def goal_progress(principal: Principal, data: YearData, goal: Goal) -> GoalProgress:
+    """One goal: counties with a plan, a submitted and an approved report; its indicators."""
+    planned = [plan for plan in data.plans if goal.code in data.goal_codes[plan.id]]
+    states = {plan.county_code: {r.state for r in data.reports[plan.id]} for plan in planned}
+    groups: dict[tuple[str, str, str], list[tuple[Plan, Indicator]]] = defaultdict(list)
+    for plan in planned:
+        for indicator in data.indicators[plan.id]:
+            if indicator.goal_code == goal.code:
+                key = (indicator.name.strip().casefold(), indicator.measure, indicator.unit or "")
+                groups[key].append((plan, indicator))
+    progress = [indicator_progress(principal, data, group) for group in groups.values()]
+    reader = principal.role is Role.reader
+    return GoalProgress(
+        goal_code=goal.code,
+        title=goal.title,
+        title_en=goal.title_en,
+        kind=goal.kind,
+        counties_with_plan=None if reader else len(states),
+        counties_with_submitted_report=None
+        if reader
+        else sum(1 for s in states.values() if s & {"submitted", "approved"}),
+        counties_with_approved_report=sum(1 for s in states.values() if "approved" in s),
+        indicators=[item for item in progress if item is not None],
+    )
+
+
+async def progress(
+    session: AsyncSession, *, principal: Principal, year: int | None
+) -> ProgressRead:
+    """Progress of every goal the caller may see, for `year` (default: the latest planned)."""
+    if year is None:
+        year = await plans.latest_year(session) or datetime.now(UTC).year
+    goals = await catalogue.visible_goals(session, principal=principal)
+    data = await load_year(session, year)
+    return ProgressRead(
+        year=year,
+        approved_only=principal.role is Role.reader,
+        goals=[goal_progress(principal, data, goal) for goal in goals.values()],
+    )

@@ -1,0 +1,57 @@
+"""A report's states: draft → submitted → approved, submitted → returned → submitted, and
+approved → draft or returned by reopening. Every move is recorded."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from common.auth import Principal, writable_county
+from services.goals.problems import InvalidStateTransition
+from services.goals.reports.etag import check_if_match
+from services.goals.reports.schemas import ReportRead
+from services.goals.reports.service import (
+    bump,
+    ensure_unlocked,
+    record,
+    report_read,
+    visible_report,
+)
+
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "submit": (frozenset({"draft", "returned"}), "submitted"),
+    "approve": (frozenset({"submitted"}), "approved"),
+    "return": (frozenset({"submitted"}), "returned"),
+    "reopen": (frozenset({"approved"}), "returned"),
+}
+
+
+async def move(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    report_id: int,
+    action: str,
+    comment: str | None = None,
+    to_state: str | None = None,
+    if_match: str | None = None,
+) -> ReportRead:
+    """Move the report by `action`; 409 report-locked or invalid-state-transition otherwise."""
+    report, plan = await visible_report(
+        session, principal=principal, report_id=report_id, lock=True
+    )
+    writable_county(principal, plan.county_code)
+    allowed, target = TRANSITIONS[action]
+    if action != "reopen":
+        ensure_unlocked(report)
+    if report.state not in allowed:
+        raise InvalidStateTransition(
+            f"Report {report.id} is {report.state}; `{action}` needs a report that is "
+            f"{' or '.join(sorted(allowed))}.",
+            report_id=report.id,
+            state=report.state,
+            action=action,
+        )
+    check_if_match(if_match, report.version, required=False)
+    from_state = report.state
+    report.state = to_state or target
+    bump(report)
+    record(session, report, principal, action=action, from_state=from_state, comment=comment)
+    return await report_read(session, report, plan)

@@ -1,0 +1,131 @@
+"""Effects (paired, pooled, controlled, ICC) and reliability, as DESIGN.md defines them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from common.problems import NotFound
+from services.mvp_evaluation.analyses import repository, statistics
+from services.mvp_evaluation.analyses.schemas import (
+    ControlledRead,
+    EffectsRead,
+    PairedRead,
+    PooledRead,
+    ReliabilityRead,
+    SchoolEffect,
+)
+from services.mvp_evaluation.analyses.statistics import Scores
+from services.mvp_evaluation.analyses.suppression import cell_hidden, group_hidden
+from services.mvp_evaluation.responses.repository import get_wave
+
+
+@dataclass
+class SchoolScores:
+    """One school's scale scores in the cohort: every pre score, and the pairs."""
+
+    code: str
+    arm: str
+    pre_all: list[float] = field(default_factory=list)
+    pre: list[float] = field(default_factory=list)
+    post: list[float] = field(default_factory=list)
+
+    def arrays(self) -> tuple[Scores, Scores]:
+        return np.array(self.pre, dtype=np.float64), np.array(self.post, dtype=np.float64)
+
+
+def _paired_read(pre: Scores, post: Scores, *, hidden: bool) -> PairedRead:
+    if hidden:
+        return PairedRead(**dict.fromkeys(PairedRead.model_fields) | {"suppressed": True})
+    return PairedRead(**asdict(statistics.paired(pre, post)), suppressed=False)
+
+
+def _arm(schools: Sequence[SchoolScores], arm: str) -> tuple[Scores, Scores, list[int]]:
+    members = [school for school in schools if school.arm == arm]
+    pre = np.array([x for school in members for x in school.pre], dtype=np.float64)
+    post = np.array([x for school in members for x in school.post], dtype=np.float64)
+    return pre, post, [len(school.pre) for school in members]
+
+
+async def _scores(session: AsyncSession, scale: str, cohort: str) -> list[SchoolScores]:
+    schools = {
+        code: SchoolScores(code, arm)
+        for code, arm in await repository.cohort_schools(session, cohort)
+    }
+    if not schools:
+        raise NotFound(f"No pre or post waves in cohort {cohort}.")
+    if not await repository.scale_in_cohort(session, cohort, scale):
+        raise NotFound(f"No scale {scale} in the instruments of cohort {cohort}.")
+    for code, pre, post in await repository.pre_post_scores(session, cohort, scale):
+        school = schools[code]
+        school.pre_all.append(pre)
+        if post is not None:
+            school.pre.append(pre)
+            school.post.append(post)
+    return list(schools.values())
+
+
+async def effects(
+    *, session: AsyncSession, scale: str, cohort: str, min_cell_size: int | None
+) -> EffectsRead:
+    """Paired effects per school and pooled over the intervention schools, d_ppc2 against
+    the comparison schools, and the ICC of the pre scores; small cells hidden when
+    `min_cell_size` is given."""
+    schools = await _scores(session, scale, cohort)
+    limit = min_cell_size
+    school_reads = [
+        SchoolEffect(
+            school_unit_code=school.code,
+            arm=school.arm,
+            paired=_paired_read(*school.arrays(), hidden=cell_hidden(len(school.pre), limit)),
+        )
+        for school in schools
+    ]
+    pre_t, post_t, parts_t = _arm(schools, "intervention")
+    pre_c, post_c, parts_c = _arm(schools, "comparison")
+    controlled_hidden = group_hidden(parts_t, limit) or group_hidden(parts_c, limit)
+    icc_hidden = group_hidden([len(school.pre_all) for school in schools], limit)
+    icc_groups = [np.array(school.pre_all, dtype=np.float64) for school in schools]
+    return EffectsRead(
+        scale=scale,
+        cohort=cohort,
+        schools=school_reads,
+        pooled=PooledRead(paired=_paired_read(pre_t, post_t, hidden=group_hidden(parts_t, limit))),
+        controlled=ControlledRead(
+            n_intervention=None if controlled_hidden else len(pre_t),
+            n_comparison=None if controlled_hidden else len(pre_c),
+            d_ppc2=None if controlled_hidden else statistics.d_ppc2(pre_t, post_t, pre_c, post_c),
+            suppressed=controlled_hidden,
+        ),
+        icc=None if icc_hidden else statistics.icc1(icc_groups),
+        icc_suppressed=icc_hidden,
+    )
+
+
+async def reliability(
+    *, session: AsyncSession, scale: str, wave_id: int, min_cell_size: int | None
+) -> ReliabilityRead:
+    """Cronbach's alpha of a scale in a wave, on complete cases, reverse items recoded."""
+    wave = await get_wave(session, wave_id)
+    if wave is None:
+        raise NotFound(f"No wave {wave_id}.")
+    items = await repository.scale_items(session, wave, scale)
+    if not items:
+        raise NotFound(f"No scale {scale} in the instrument of wave {wave_id}.")
+    rows = await repository.complete_cases(session, wave_id, [item.position for item in items])
+    answers = np.array(rows, dtype=np.float64).reshape(len(rows), len(items))
+    for j, item in enumerate(items):
+        if item.reverse:
+            answers[:, j] = item.min + item.max - answers[:, j]
+    hidden = cell_hidden(len(rows), min_cell_size)
+    return ReliabilityRead(
+        scale=scale,
+        wave=wave_id,
+        n=None if hidden else len(rows),
+        items=len(items),
+        alpha=None if hidden else statistics.cronbach_alpha(answers),
+        suppressed=hidden,
+    )

@@ -1,0 +1,98 @@
+"""The rules of instruments: a version with data is immutable; a change is a new version."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from common.pagination import Page, PageParams
+from common.problems import NotFound
+from services.mvp_evaluation.instruments import repository
+from services.mvp_evaluation.instruments.models import Instrument, Item
+from services.mvp_evaluation.instruments.schemas import (
+    InstrumentCreate,
+    InstrumentRead,
+    ItemSpec,
+    ScaleRead,
+)
+from services.mvp_evaluation.problems import InstrumentVersionLocked
+
+
+def scales_of(items: list[ItemSpec]) -> list[ScaleRead]:
+    """The scales the items make, in order of first appearance."""
+    scales: dict[str, list[str]] = {}
+    for item in items:
+        scales.setdefault(item.scale, []).append(item.code)
+    return [ScaleRead(code=code, items=codes) for code, codes in scales.items()]
+
+
+def to_read(instrument: Instrument, *, locked: bool) -> InstrumentRead:
+    items = [ItemSpec.model_validate(item) for item in instrument.items]
+    return InstrumentRead(
+        code=instrument.code,
+        version=instrument.version,
+        items=items,
+        scales=scales_of(items),
+        locked=locked,
+        created_at=instrument.created_at,
+    )
+
+
+def _items(data: InstrumentCreate) -> list[Item]:
+    return [
+        Item(position=position, **item.model_dump())
+        for position, item in enumerate(data.items, start=1)
+    ]
+
+
+async def save_instrument(
+    *, session: AsyncSession, data: InstrumentCreate
+) -> tuple[int, InstrumentRead]:
+    """Create a version (201); the same items again change nothing (200); other items replace
+    them while no wave of the version has data (200), and afterwards are 409."""
+    existing = await repository.get(session, data.code, data.version, for_update=True)
+    if existing is None:
+        instrument = Instrument(code=data.code, version=data.version, items=_items(data))
+        session.add(instrument)
+        try:
+            await session.flush()
+        except IntegrityError as exc:  # made by a concurrent request meanwhile
+            raise InstrumentVersionLocked(
+                f"Instrument {data.code} version {data.version} was created meanwhile; retry."
+            ) from exc
+        await session.refresh(instrument, ["created_at"])
+        return 201, to_read(instrument, locked=False)
+    locked = await repository.has_data(session, existing.id)
+    current = [ItemSpec.model_validate(item) for item in existing.items]
+    if current == data.items:
+        return 200, to_read(existing, locked=locked)
+    if locked:
+        raise InstrumentVersionLocked(
+            f"Instrument {data.code} version {data.version} has data and cannot change; "
+            f"post the changed items as a new version."
+        )
+    existing.items.clear()
+    await session.flush()
+    existing.items.extend(_items(data))
+    await session.flush()
+    return 200, to_read(existing, locked=False)
+
+
+async def read_instrument(*, session: AsyncSession, code: str, version: int) -> InstrumentRead:
+    """One version of an instrument."""
+    instrument = await repository.get(session, code, version)
+    if instrument is None:
+        raise NotFound(f"No instrument {code} version {version}.")
+    locked = await repository.has_data(session, instrument.id)
+    return to_read(instrument, locked=locked)
+
+
+async def list_instruments(
+    *, session: AsyncSession, code: str | None, params: PageParams
+) -> Page[InstrumentRead]:
+    """Instrument versions in code and version order."""
+    rows, total = await repository.page(
+        session, code=code, limit=params.limit, offset=params.offset
+    )
+    locked = await repository.locked_ids(session, [row.id for row in rows])
+    return Page.of([to_read(row, locked=row.id in locked) for row in rows], total, params)

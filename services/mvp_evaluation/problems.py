@@ -1,0 +1,54 @@
+"""The service's own problem types (RFC 9457), beyond the kit's."""
+
+from __future__ import annotations
+
+from common.problems import AppError, Conflict, InvalidInput
+
+
+class PayloadTooLarge(AppError):
+    status = 413
+    problem_type = "payload-too-large"
+    title = "Payload too large / För stor begäran"
+
+
+class TooManyRows(PayloadTooLarge):
+    problem_type = "too-many-rows"
+    title = "Too many rows / För många rader"
+
+
+class UnsupportedMediaType(AppError):
+    status = 415
+    problem_type = "unsupported-media-type"
+    title = "Unsupported media type / Formatet stöds inte"
+
+
+class InvalidUpload(InvalidInput):
+    """The file as a whole cannot be read: not UTF-8, malformed CSV, JSON or XLSX, no header."""
+
+    problem_type = "invalid-upload"
+    title = "Invalid file / Ogiltig fil"
+
+
+class SchoolExists(Conflict):
+    problem_type = "school-exists"
+    title = "School already registered / Skolan finns redan"
+
+
+class WaveExists(Conflict):
+    problem_type = "wave-exists"
+    title = "Wave already registered / Mätningen finns redan"
+
+
+class InstrumentVersionLocked(Conflict):
+    problem_type = "instrument-version-locked"
+    title = "Instrument version locked / Enkätversionen är låst"
+
+
+class InstrumentChanged(Conflict):
+    problem_type = "instrument-changed"
+    title = "Instrument changed / Enkätversionen ändrades"
+
+
+class RespondentsConflict(Conflict):
+    problem_type = "respondents-conflict"
+    title = "Respondents already stored / Svaren finns redan"

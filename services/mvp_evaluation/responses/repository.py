@@ -1,0 +1,124 @@
+"""The SQL of responses: the wave's items, its lock, the codes it has, and the COPY."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import asyncpg
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.mvp_evaluation.db import SCHEMA
+from services.mvp_evaluation.instruments.models import Instrument, Item
+from services.mvp_evaluation.problems import RespondentsConflict
+from services.mvp_evaluation.responses import copy_format
+from services.mvp_evaluation.responses.models import Response, ResponseImport
+from services.mvp_evaluation.waves.models import Wave
+
+CODES_PER_FETCH = 10_000
+
+
+async def items_of(session: AsyncSession, instrument_id: int) -> list[Item]:
+    rows = await session.scalars(
+        select(Item).where(Item.instrument_id == instrument_id).order_by(Item.position)
+    )
+    return list(rows)
+
+
+async def get_wave(session: AsyncSession, wave_id: int) -> Wave | None:
+    return await session.get(Wave, wave_id)
+
+
+async def lock_wave(session: AsyncSession, wave_id: int) -> Wave | None:
+    """The wave, locked for this transaction; its instrument version share-locked, so that
+    its items cannot be replaced until the batch is in."""
+    wave = (
+        await session.scalars(
+            select(Wave)
+            .where(Wave.id == wave_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).one_or_none()
+    if wave is not None:
+        await session.execute(
+            select(Instrument.id)
+            .where(Instrument.id == wave.instrument_id)
+            .with_for_update(read=True)
+        )
+    return wave
+
+
+async def existing_codes(session: AsyncSession, wave_id: int) -> AsyncIterator[list[str]]:
+    """The wave's respondent codes, a few thousand at a time (a server-side cursor)."""
+    result = await session.stream_scalars(
+        select(Response.respondent).where(Response.wave_id == wave_id),
+        execution_options={"yield_per": CODES_PER_FETCH},
+    )
+    async for partition in result.partitions(CODES_PER_FETCH):
+        yield list(partition)
+
+
+async def copy_responses(
+    session: AsyncSession,
+    *,
+    wave_id: int,
+    first_position: int,
+    chunks: Iterator[tuple[list[str], npt.NDArray[np.int16]]],
+) -> None:
+    """Write the rows with COPY (binary), on the request's connection and transaction."""
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver: asyncpg.Connection = raw.driver_connection
+    if not driver.is_in_transaction():  # the wave's lock has begun it; COPY must be inside
+        raise RuntimeError("COPY outside the request's transaction")
+
+    async def source() -> AsyncIterator[bytes]:
+        yield copy_format.HEADER
+        position = first_position
+        for codes, answers in chunks:
+            yield copy_format.encode(wave_id, position, codes, answers)
+            position += len(codes)
+        yield copy_format.TRAILER
+
+    try:
+        await driver.copy_to_table(
+            Response.__tablename__,
+            schema_name=SCHEMA,
+            columns=copy_format.COLUMNS,
+            source=source(),
+            format="binary",
+        )
+    except asyncpg.UniqueViolationError:
+        # Not expected under the wave's lock; said without the row, which names a respondent.
+        raise RespondentsConflict(
+            "Some respondents were stored in this wave meanwhile; nothing was stored."
+        ) from None
+
+
+async def record_import(
+    session: AsyncSession,
+    *,
+    wave_id: int,
+    client_id: str,
+    media_format: str,
+    first_position: int,
+    rows: int,
+    request_id: str | None,
+) -> None:
+    await session.execute(
+        update(Wave).where(Wave.id == wave_id).values(respondents=Wave.respondents + rows)
+    )
+    session.add(
+        ResponseImport(
+            wave_id=wave_id,
+            client_id=client_id,
+            format=media_format,
+            first_position=first_position,
+            rows=rows,
+            request_id=request_id,
+        )
+    )
+    await session.flush()

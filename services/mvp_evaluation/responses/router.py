@@ -1,0 +1,78 @@
+"""Routes of responses: posting a batch to a wave."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from starlette.responses import Response
+
+from common.db import SessionDep
+from common.idempotency import Idempotency, idempotency_dependency
+from common.problems import PROBLEM_JSON, Problem, problem_responses
+from services.mvp_evaluation.access import EvaluatorDep, SettingsDep
+from services.mvp_evaluation.models import idempotency_key
+from services.mvp_evaluation.responses import service
+from services.mvp_evaluation.responses.schemas import REQUEST_BODY, DryRunResult, ImportResult
+
+router = APIRouter(tags=["responses"])
+WaveId = Annotated[int, Path(description="The wave's id.", ge=1, le=2**31 - 1, examples=[1])]
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"description": description, "model": Problem, "content": {PROBLEM_JSON: {}}}
+
+
+@router.post(
+    "/waves/{id}/responses",
+    status_code=201,
+    response_model=ImportResult,
+    summary="Post survey responses to a wave / Läs in enkätsvar till en mätning",
+    responses={
+        200: {"model": DryRunResult, "description": "A dry run: the batch is valid."},
+        400: _problem("No Idempotency-Key (problem+json)"),
+        413: _problem("The body or the number of rows is over the limit (problem+json)"),
+        415: _problem("Not JSON, CSV or XLSX (problem+json)"),
+        **problem_responses(401, 403, 404, 409, 422),
+    },
+    openapi_extra=REQUEST_BODY,
+)
+async def post_responses(
+    id: WaveId,
+    request: Request,
+    session: SessionDep,
+    principal: EvaluatorDep,
+    settings: SettingsDep,
+    dry_run: Annotated[
+        bool, Query(description="Only check the batch; store nothing (200).")
+    ] = False,
+    idem: Idempotency = idempotency_dependency(idempotency_key, required=True),
+) -> Response:
+    """Post a batch of responses as JSON, CSV (comma or semicolon, UTF-8 with or without
+    BOM, a header row with `respondent` and item codes, a blank cell for a missing answer) or
+    XLSX (the first worksheet, laid out as the CSV). Each answer must be an integer in its
+    item's range; unknown columns, a respondent twice in the batch or already in the wave,
+    and anything that looks like a personnummer, in any cell, are errors.
+
+    The batch is all or nothing: with any error nothing is stored and the 422 lists the
+    errors (`row`, `field`, `value`, `message`; rows count from the CSV's or sheet's header
+    as row 1, and from 1 in the JSON's `responses`), at most 1000, with
+    `error_count` the total. A value that looks like a personnummer is never echoed.
+    `?dry_run=true` only checks (200 `{wave_id, valid}`). `Idempotency-Key` is required: a
+    retry with the same key and body replays the first response."""
+    upload = service.Upload(
+        method=request.method,
+        path=request.url.path,
+        content_type=request.headers.get("content-type"),
+        content_length=request.headers.get("content-length"),
+        body=request.stream(),
+    )
+    return await service.receive_responses(
+        session=session,
+        idem=idem,
+        principal=principal,
+        wave_id=id,
+        upload=upload,
+        dry_run=dry_run,
+        settings=settings,
+    )

@@ -1,0 +1,287 @@
+"""Transfers: money moves in whole öre, never beyond what an account has, and stays put."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.exc import DBAPIError
+
+from tests.conftest import Tokens
+from tests.database import DatabaseRun
+from tests.funding.support import API, Ledger, database_rows, error_locations
+
+BAD_TRANSFERS: list[tuple[dict[str, Any], str]] = [
+    ({"amount_ore": 1.5}, "body.amount_ore"),
+    ({"amount_ore": 100.0}, "body.amount_ore"),
+    ({"amount_ore": "100"}, "body.amount_ore"),
+    ({"amount_ore": -100}, "body.amount_ore"),
+    ({"amount_ore": 0}, "body.amount_ore"),
+    ({"amount_ore": True}, "body.amount_ore"),
+    ({"amount_ore": None}, "body.amount_ore"),
+    ({"amount_ore": 2**53}, "body.amount_ore"),
+    ({"amount_ore": 2**53 + 1}, "body.amount_ore"),
+    ({"amount_ore": 10**30}, "body.amount_ore"),
+    ({"from_account": "2019.nowhere"}, "body.from_account"),
+    ({"to_account": "2019.nowhere"}, "body.to_account"),
+    ({"to_account": "2019.a"}, "body.to_account"),
+    ({"to_account": "2018.c"}, "body.to_account"),
+    ({"kind": "gift"}, "body.kind"),
+    ({"pending": "yes"}, "body.pending"),
+    ({"kind": "correction"}, "body.corrects_id"),
+    ({"corrects_id": 1}, "body.corrects_id"),
+    ({"surprise": 1}, "body.surprise"),
+]
+
+
+@pytest.fixture
+async def funded(ledger: Ledger) -> Ledger:
+    """2019.a holds 10 000 000 öre; 2019.b is empty; 2018.c exists."""
+    await ledger.funded("2019.a", 10_000_000)
+    await ledger.open("2019.b")
+    await ledger.open("2018.c")
+    return ledger
+
+
+REWRITES = [
+    "UPDATE funding.transfer SET amount_ore = 1",
+    "UPDATE funding.transfer SET state = 'voided'",
+    "DELETE FROM funding.transfer",
+    "DELETE FROM funding.account WHERE code = '2019.b'",
+    "UPDATE funding.account SET kind = 'source' WHERE code = '2019.b'",
+    "DELETE FROM funding.audit_event",
+]
+
+
+class TestTransfers:
+    async def test_posted_transfer_moves_the_amount(self, funded: Ledger) -> None:
+        response = await funded.transfer("2019.a", "2019.b", 2_500_000, note="RSS")
+
+        assert response.status_code == 201
+        body = response.json()
+        assert body["state"] == "posted"
+        assert (body["from_account"], body["to_account"], body["amount_ore"]) == (
+            "2019.a",
+            "2019.b",
+            2_500_000,
+        )
+        assert body["created_at"].endswith("Z")
+        assert await funded.balances("2019.a", "2019.b") == {
+            "2019.a": (10_000_000, 2_500_000, 0, 7_500_000),
+            "2019.b": (2_500_000, 0, 0, 2_500_000),
+        }
+
+    async def test_overspend_is_409_insufficient_funds_and_changes_nothing(
+        self, funded: Ledger
+    ) -> None:
+        before = await funded.balances("2019.a", "2019.b")
+
+        response = await funded.transfer("2019.a", "2019.b", 10_000_001)
+
+        assert response.status_code == 409
+        problem = response.json()
+        assert problem["type"] == "insufficient-funds"
+        assert problem["available_ore"] == 10_000_000
+        assert await funded.balances("2019.a", "2019.b") == before
+        assert len(await funded.transfers(account="2019.b")) == 0
+
+    async def test_source_account_may_go_negative(self, funded: Ledger) -> None:
+        staten = await funded.account("2019.staten")
+
+        assert staten["available_ore"] == -10_000_000
+        assert staten["kind"] == "source"
+
+    async def test_bad_transfer_is_422_naming_the_field_and_balances_are_unchanged(
+        self, funded: Ledger
+    ) -> None:
+        before = await funded.balances("2019.a", "2019.b", "2018.c")
+        for change, field in BAD_TRANSFERS:
+            body = {"from_account": "2019.a", "to_account": "2019.b", "amount_ore": 100}
+            body |= {"kind": "allocation", **change}
+
+            response = await funded.client.post(
+                f"{API}/transfers", json=body, headers=funded.keyed()
+            )
+
+            assert response.status_code == 422, f"{change}: {response.text}"
+            assert response.json()["type"] == "validation-error", change
+            assert field in error_locations(response), change
+        assert await funded.balances("2019.a", "2019.b", "2018.c") == before
+        assert await funded.transfers(account="2019.b") == []
+
+    async def test_an_amount_of_two_to_the_53_minus_one_is_accepted(self, ledger: Ledger) -> None:
+        await ledger.open("2019.staten", kind="source")
+        await ledger.open("2019.b")
+
+        response = await ledger.transfer("2019.staten", "2019.b", 2**53 - 1, kind="appropriation")
+
+        assert response.status_code == 201
+        assert (await ledger.account("2019.b"))["available_ore"] == 2**53 - 1
+
+    async def test_transfers_are_readable_by_id_and_listed_oldest_first(
+        self, funded: Ledger
+    ) -> None:
+        first = (await funded.transfer("2019.a", "2019.b", 1)).json()
+        second = (await funded.transfer("2019.a", "2019.b", 2)).json()
+
+        one = await funded.client.get(f"{API}/transfers/{first['id']}", headers=funded.admin)
+        listed = await funded.transfers(from_account="2019.a")
+
+        assert one.json() == first
+        assert [t["id"] for t in listed] == [first["id"], second["id"]]
+        missing = await funded.client.get(f"{API}/transfers/999999", headers=funded.admin)
+        assert missing.status_code == 404
+
+
+class TestPendingTransfers:
+    async def test_pending_reserves_and_post_moves_it(self, funded: Ledger) -> None:
+        pending = (await funded.transfer("2019.a", "2019.b", 4_000_000, pending=True)).json()
+        assert pending["state"] == "pending"
+        assert await funded.balances("2019.a", "2019.b") == {
+            "2019.a": (10_000_000, 0, 4_000_000, 6_000_000),
+            "2019.b": (0, 0, 0, 0),
+        }
+
+        posted = await funded.client.post(
+            f"{API}/transfers/{pending['id']}/post", headers=funded.keyed()
+        )
+
+        assert posted.status_code == 200
+        assert posted.json()["state"] == "posted"
+        assert posted.json()["settled_at"] is not None
+        assert await funded.balances("2019.a", "2019.b") == {
+            "2019.a": (10_000_000, 4_000_000, 0, 6_000_000),
+            "2019.b": (4_000_000, 0, 0, 4_000_000),
+        }
+
+    async def test_void_releases_the_reservation(self, funded: Ledger) -> None:
+        pending = (await funded.transfer("2019.a", "2019.b", 4_000_000, pending=True)).json()
+
+        voided = await funded.client.post(
+            f"{API}/transfers/{pending['id']}/void", headers=funded.keyed()
+        )
+
+        assert voided.json()["state"] == "voided"
+        assert await funded.balances("2019.a", "2019.b") == {
+            "2019.a": (10_000_000, 0, 0, 10_000_000),
+            "2019.b": (0, 0, 0, 0),
+        }
+
+    async def test_a_reservation_counts_against_what_is_available(self, funded: Ledger) -> None:
+        await funded.transfer("2019.a", "2019.b", 9_000_000, pending=True)
+
+        response = await funded.transfer("2019.a", "2019.b", 1_000_001)
+
+        assert response.status_code == 409
+        assert response.json()["type"] == "insufficient-funds"
+
+    async def test_settling_twice_is_409_transfer_not_pending(self, funded: Ledger) -> None:
+        pending = (await funded.transfer("2019.a", "2019.b", 1_000, pending=True)).json()
+        await funded.client.post(f"{API}/transfers/{pending['id']}/void", headers=funded.keyed())
+        before = await funded.balances("2019.a", "2019.b")
+
+        again = await funded.client.post(
+            f"{API}/transfers/{pending['id']}/post", headers=funded.keyed()
+        )
+
+        assert again.status_code == 409
+        assert again.json()["type"] == "transfer-not-pending"
+        assert await funded.balances("2019.a", "2019.b") == before
+
+
+class TestCorrections:
+    async def test_correction_reverses_part_of_a_posted_transfer(self, funded: Ledger) -> None:
+        original = (await funded.transfer("2019.a", "2019.b", 3_000_000)).json()
+
+        correction = await funded.transfer(
+            "2019.b", "2019.a", 1_000_000, kind="correction", corrects_id=original["id"]
+        )
+
+        assert correction.status_code == 201
+        assert correction.json()["corrects_id"] == original["id"]
+        assert (await funded.account("2019.b"))["available_ore"] == 2_000_000
+        unchanged = await funded.client.get(
+            f"{API}/transfers/{original['id']}", headers=funded.admin
+        )
+        assert unchanged.json() == original
+
+    async def test_reversing_more_than_the_original_is_422(self, funded: Ledger) -> None:
+        original = (await funded.transfer("2019.a", "2019.b", 3_000_000)).json()
+        await funded.transfer(
+            "2019.b", "2019.a", 2_000_000, kind="correction", corrects_id=original["id"]
+        )
+
+        response = await funded.transfer(
+            "2019.b", "2019.a", 1_000_001, kind="correction", corrects_id=original["id"]
+        )
+
+        assert response.status_code == 422
+        assert error_locations(response) == {"body.amount_ore"}
+
+    async def test_correction_between_other_accounts_is_422(self, funded: Ledger) -> None:
+        await funded.open("2019.d")
+        original = (await funded.transfer("2019.a", "2019.b", 3_000_000)).json()
+
+        response = await funded.transfer(
+            "2019.a", "2019.d", 1, kind="correction", corrects_id=original["id"]
+        )
+
+        assert response.status_code == 422
+        assert error_locations(response) == {"body.to_account"}
+
+
+class TestDatabaseGuards:
+    async def test_check_constraint_refuses_an_overspend_even_from_sql(
+        self, funded: Ledger, test_run: DatabaseRun, database: str
+    ) -> None:
+        url = test_run.role_url(database, "funding")
+
+        with pytest.raises(DBAPIError, match="no_overspend"):
+            await database_rows(
+                url, "UPDATE funding.account SET debited_ore = 10000001 WHERE code = '2019.a'"
+            )
+        assert (await funded.account("2019.a"))["available_ore"] == 10_000_000
+
+    async def test_transfers_accounts_and_audit_cannot_be_rewritten(
+        self, funded: Ledger, test_run: DatabaseRun, database: str
+    ) -> None:
+        url = test_run.role_url(database, "funding")
+        for statement in REWRITES:
+            with pytest.raises(DBAPIError, match=r"immutable|never|append-only"):
+                await database_rows(url, statement)
+        assert len(await funded.transfers()) == 1
+
+
+class TestTransferScoping:
+    async def test_rss_sees_its_county_transfers_only(
+        self, ledger: Ledger, client: httpx.AsyncClient, tokens: Tokens
+    ) -> None:
+        await ledger.funded("2019.rss", 2_000)
+        for county in ("01", "12"):
+            await ledger.open(
+                f"2019.rss.{county}", kind="county", parent="2019.rss", county_code=county
+            )
+        ids = {}
+        for county in ("01", "12"):
+            ids[county] = (await ledger.transfer("2019.rss", f"2019.rss.{county}", 1_000)).json()[
+                "id"
+            ]
+        rss12 = tokens.rss("12")
+
+        listed = await client.get(f"{API}/transfers", headers=rss12)
+        other = await client.get(f"{API}/transfers/{ids['01']}", headers=rss12)
+        own = await client.get(f"{API}/transfers/{ids['12']}", headers=rss12)
+
+        assert [t["id"] for t in listed.json()["items"]] == [ids["12"]]
+        assert other.status_code == 404
+        assert own.status_code == 200
+
+    async def test_only_admin_moves_money(
+        self, funded: Ledger, client: httpx.AsyncClient, tokens: Tokens
+    ) -> None:
+        headers = {**tokens.rss("12"), "Idempotency-Key": "rss-1"}
+
+        response = await funded.transfer("2019.a", "2019.b", 1, headers=headers)
+
+        assert response.status_code == 403

@@ -1,0 +1,46 @@
+"""The README documents every setting, so an operator never has to read the code for one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic_settings import BaseSettings
+
+from common.settings import AppSettings, PlatformSettings
+from kvf.apps import APPS, AppSpec
+from kvf.client import ClientSettings
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+SHARED_APP_FIELDS = set(AppSettings.model_fields) - {"platform"}
+
+
+def _env_names(settings: type[BaseSettings], prefix: str) -> list[str]:
+    names = []
+    for name, field in settings.model_fields.items():
+        if name == "platform":
+            continue
+        alias = field.validation_alias
+        names.append(alias if isinstance(alias, str) else f"{prefix}{name.upper()}")
+    return names
+
+
+@pytest.mark.parametrize("settings", [PlatformSettings, ClientSettings])
+def test_platform_settings_are_in_the_readme(settings: type[BaseSettings]) -> None:
+    for env_name in _env_names(settings, "KVF_"):
+        assert f"`{env_name}`" in README or env_name in README, env_name
+
+
+@pytest.mark.parametrize("spec", APPS, ids=[spec.name for spec in APPS])
+def test_each_apps_settings_are_in_the_readme(spec: AppSpec) -> None:
+    settings = spec.settings()
+    prefix = spec.env_prefix
+    for name, field in type(settings).model_fields.items():
+        if name == "platform":
+            continue
+        if name in SHARED_APP_FIELDS:
+            assert f"KVF_<APP>_{name.upper()}" in README, name
+            continue
+        alias = field.validation_alias
+        env_name = alias if isinstance(alias, str) else f"{prefix}{name.upper()}"
+        assert env_name in README, env_name
