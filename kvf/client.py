@@ -4,6 +4,7 @@ by default the admin that `kvf up` wrote to <KVF_HOME>/admin-credentials.json.""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +40,24 @@ def _credentials(settings: ClientSettings) -> tuple[str, str]:
     return str(stored["client_id"]), str(stored["client_secret"])
 
 
+MAX_RATE_LIMIT_WAITS = 10
+MAX_RETRY_AFTER_SECONDS = 30.0
+
+
+def _retry_after(response: httpx.Response) -> float:
+    try:
+        seconds = float(response.headers.get("Retry-After", "1"))
+    except ValueError:
+        seconds = 1.0
+    return min(max(seconds, 0.1), MAX_RETRY_AFTER_SECONDS)
+
+
 class TokenAuth(httpx.Auth):
-    """Fetches a client-credentials token when needed and again when it is refused."""
+    """Fetches a client-credentials token when needed and again when it is refused.
+
+    A request the gateway's rate limit turned away (429) was never handled, so it is sent
+    again after `Retry-After`, a few times, as long as its body can be sent again.
+    """
 
     def __init__(self, base_url: str, client_id: str, client_secret: str) -> None:
         self.token_url = f"{base_url.rstrip('/')}/auth/v1/token"
@@ -66,8 +83,22 @@ class TokenAuth(httpx.Auth):
                 self.token = response.json()["access_token"]
             request.headers["Authorization"] = f"Bearer {self.token}"
             response = yield request
+            waits = 0
+            while (
+                response.status_code == 429
+                and waits < MAX_RATE_LIMIT_WAITS
+                and _resendable(request)
+            ):
+                waits += 1
+                time.sleep(_retry_after(response))
+                response = yield request
             if response.status_code != 401:
                 return
+
+
+def _resendable(request: httpx.Request) -> bool:
+    """Whether the body is in memory (a streamed upload cannot be sent twice)."""
+    return isinstance(request.stream, httpx.ByteStream)
 
 
 def api() -> httpx.Client:

@@ -4,89 +4,19 @@ tokens over HTTP, and each service's own port."""
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import re
-import signal
-import subprocess
-import sys
-from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
 import jwt
-import pytest
 
 from common.auth import Role
 from gateway.keys import read_keyring
-from kvf.apps import APPS
 from tests.database import DatabaseRun
+from tests.e2e.outside import kvf, service_urls, token
 from tests.gateway.test_auth import forged_tokens, scope_of
-from tests.processes import ROOT, KvfUp
-from tests.support import free_port
+from tests.processes import KvfUp
 
 PUBLIC = {"/health/live", "/health/ready", "/metrics", "/auth/v1/token", "/auth/v1/jwks.json"}
-
-
-@pytest.fixture(scope="module")
-async def platform(
-    test_run: DatabaseRun, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[KvfUp]:
-    """The whole platform as `kvf up` runs it, on a fresh database, for this module's tests."""
-    database = await test_run.create_empty()
-    owner = test_run.owner_url(database).set(drivername="postgresql")
-    env = {key: value for key, value in os.environ.items() if not key.startswith("KVF_")}
-    env.update({f"{spec.env_prefix}PORT": str(free_port()) for spec in APPS})
-    env.update({f"{spec.env_prefix}DB_PASSWORD": test_run.passwords[spec.schema] for spec in APPS})
-    home = tmp_path_factory.mktemp("platform") / "home"
-    env.update(
-        KVF_HOME=str(home),
-        KVF_DATABASE_URL=owner.render_as_string(hide_password=False),
-        KVF_DB_ROLE_PREFIX=test_run.prefix,
-    )
-    run = KvfUp(home, env)
-    run.start()
-    try:
-        await run.wait_ready()
-        yield run
-        assert await run.stop(signal.SIGTERM) == 0, run.output()
-    finally:
-        run.kill_leftovers()
-        await test_run.drop(database)
-
-
-def kvf(run: KvfUp, *args: str) -> Any:
-    """Run the `kvf` command line against the running platform, as its admin; its JSON output."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("KVF_")}
-    env.update(KVF_HOME=str(run.home), KVF_URL=run.gateway_url)
-    result = subprocess.run(  # noqa: S603  # our own interpreter and module
-        [sys.executable, "-m", "kvf", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout) if result.stdout.strip().startswith(("{", "[")) else None
-
-
-def service_urls(run: KvfUp) -> dict[str, str]:
-    return {
-        spec.name: f"http://127.0.0.1:{run.env[f'{spec.env_prefix}PORT']}"
-        for spec in APPS
-        if spec.name != "gateway"
-    }
-
-
-async def token(client: httpx.AsyncClient, credentials: dict[str, str]) -> str:
-    response = await client.post(
-        "/auth/v1/token", data={"grant_type": "client_credentials", **credentials}
-    )
-    assert response.status_code == 200, response.text
-    access_token: str = response.json()["access_token"]
-    return access_token
 
 
 def _options(role: Role) -> list[str]:

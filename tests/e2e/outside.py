@@ -1,0 +1,48 @@
+"""Talking to the platform from outside: the `kvf` command line, each port, a token."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from typing import Any
+
+import httpx
+
+from kvf.apps import APPS
+from tests.processes import ROOT, KvfUp
+
+
+def kvf(run: KvfUp, *args: str) -> Any:
+    """Run the `kvf` command line against the running platform, as its admin; its JSON output."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("KVF_")}
+    env.update(KVF_HOME=str(run.home), KVF_URL=run.gateway_url)
+    result = subprocess.run(  # noqa: S603  # our own interpreter and module
+        [sys.executable, "-m", "kvf", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout) if result.stdout.strip().startswith(("{", "[")) else None
+
+
+def service_urls(run: KvfUp) -> dict[str, str]:
+    return {
+        spec.name: f"http://127.0.0.1:{run.env[f'{spec.env_prefix}PORT']}"
+        for spec in APPS
+        if spec.name != "gateway"
+    }
+
+
+async def token(client: httpx.AsyncClient, credentials: dict[str, str]) -> str:
+    response = await client.post(
+        "/auth/v1/token", data={"grant_type": "client_credentials", **credentials}
+    )
+    assert response.status_code == 200, response.text
+    access_token: str = response.json()["access_token"]
+    return access_token
