@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -46,3 +47,19 @@ async def token(client: httpx.AsyncClient, credentials: dict[str, str]) -> str:
     assert response.status_code == 200, response.text
     access_token: str = response.json()["access_token"]
     return access_token
+
+
+async def bearer(
+    run: KvfUp, gateway: httpx.AsyncClient, role: str, *options: str
+) -> dict[str, str]:
+    """Headers for a new client of `role` made with `kvf clients create`, as a user makes one."""
+    created = await asyncio.to_thread(
+        kvf, run, "clients", "create", "--name", f"E2E {role}", "--role", role, *options
+    )
+    return {"Authorization": f"Bearer {await token(gateway, created)}"}
+
+
+async def admin_bearer(run: KvfUp, gateway: httpx.AsyncClient) -> dict[str, str]:
+    """Headers for the first admin client, whose credentials `kvf up` wrote."""
+    stored = json.loads((run.home / "admin-credentials.json").read_text())
+    return {"Authorization": f"Bearer {await token(gateway, stored)}"}
