@@ -15,10 +15,10 @@ async def test_seed_twice_loads_the_programme_once_and_the_2019_tree_sums(
     platform: KvfUp,
 ) -> None:
     # The seed sends more requests than the gateway's burst allows: `kvf` waits out the 429s.
-    first = await asyncio.to_thread(kvf, platform, "seed")
+    # (Another test of this package may have seeded first: then both runs change nothing.)
+    await asyncio.to_thread(kvf, platform, "seed")
     second = await asyncio.to_thread(kvf, platform, "seed")
 
-    assert first["transfers_created"] > 0
     created = {key: value for key, value in second.items() if key.endswith("_created")}
     assert created, second
     assert set(created.values()) == {0}, second
