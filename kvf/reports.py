@@ -35,13 +35,19 @@ def seed() -> int:
 
 
 def upload(wave: int, path: Path, *, dry_run: bool) -> int:
-    """Post one survey file to a wave; the key is the file's hash, so a retry is safe."""
+    """Post one survey file to a wave, streamed; the key is the file's hash, so a retry is safe
+    (a dry run has a key of its own, so the real upload after it is not taken for its replay)."""
     content_type = CONTENT_TYPES.get(path.suffix.lower())
     if content_type is None:
         print(f"Unknown file type {path.suffix}: use .csv, .json or .xlsx.", file=sys.stderr)
         return 2
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    headers = {"Content-Type": content_type, "Idempotency-Key": f"upload-{wave}-{digest[:40]}"}
+    digest = hashlib.sha256()
+    with path.open("rb") as data:
+        for chunk in iter(lambda: data.read(1 << 20), b""):
+            digest.update(chunk)
+    purpose = "dry-run" if dry_run else "upload"
+    key = f"{purpose}-{wave}-{digest.hexdigest()[:40]}"
+    headers = {"Content-Type": content_type, "Idempotency-Key": key}
     with api() as client, path.open("rb") as body:
         response = client.post(
             f"/mvp-evaluation/v1/waves/{wave}/responses",

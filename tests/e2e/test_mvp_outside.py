@@ -5,15 +5,17 @@ bad batch stores nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import math
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
 import numpy as np
 from scipy import stats  # type: ignore[import-untyped]  # SciPy ships no type stubs
 
-from tests.e2e.outside import bearer
+from tests.e2e.outside import admin_bearer, bearer, kvf
 from tests.processes import KvfUp
 
 API = "/mvp-evaluation/v1"
@@ -329,3 +331,51 @@ async def test_mvp_evaluation_from_outside(platform: KvfUp) -> None:
         )
         assert exported.status_code == 200, exported.text
         assert len(exported.text.strip().splitlines()) <= 1  # a header at most: nothing stored
+
+
+async def test_kvf_upload_checks_then_stores_a_file(platform: KvfUp, tmp_path: Path) -> None:
+    suffix = f"{uuid.uuid4().int % 10**5:05d}"
+    async with httpx.AsyncClient(base_url=platform.gateway_url, timeout=60) as gateway:
+        admin = await admin_bearer(platform, gateway)
+        instrument = f"kvf-upload-{suffix}"
+        item = {"text": "Påstående", "min": LOW, "max": HIGH, "reverse": False, "scale": "s"}
+        await post(
+            gateway,
+            admin,
+            "/instruments",
+            {"code": instrument, "version": 1, "items": [{"code": "q1", **item}]},
+        )
+        school = {
+            "school_unit_code": f"940{suffix}",
+            "name": "Uppladdningsskolan",
+            "organisation_number": "212000-0142",
+            "municipality_code": "0180",
+            "arm": "intervention",
+        }
+        await post(gateway, admin, "/schools", school)
+        wave = await post(
+            gateway,
+            admin,
+            "/waves",
+            {
+                "school_unit_code": school["school_unit_code"],
+                "instrument_code": instrument,
+                "instrument_version": 1,
+                "kind": "pre",
+                "cohort": "2019",
+                "administered_on": "2019-09-02",
+            },
+        )
+        path = tmp_path / "pre.csv"
+        rows = "".join(f"u-{n};{1 + n % 5}\r\n" for n in range(12))
+        path.write_bytes(f"\ufeffrespondent;q1\r\n{rows}".encode())
+
+        upload_args = ("upload", str(wave["id"]), str(path))
+        checked = await asyncio.to_thread(kvf, platform, *upload_args, "--dry-run")
+        assert checked == {"wave_id": wave["id"], "valid": 12}
+        stored = await asyncio.to_thread(kvf, platform, *upload_args)
+        assert stored == {"wave_id": wave["id"], "imported": 12}
+        exported = await gateway.get(
+            f"{API}/exports/responses", params={"wave": wave["id"]}, headers=admin
+        )
+        assert len(exported.text.strip().splitlines()) == 13
