@@ -102,3 +102,10 @@ class GatewayFactory:
         app = create_gateway(settings, transports=transports)
         async with started(app), asgi_client(app) as client:
             yield client
+
+
+def expect(response: httpx.Response, status: int) -> dict[str, Any]:
+    """The JSON object of a response that must have `status` (its body shown if not)."""
+    assert response.status_code == status, response.text
+    body: dict[str, Any] = response.json()
+    return body

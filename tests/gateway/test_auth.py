@@ -35,6 +35,7 @@ from tests.conftest import (
     started,
 )
 from tests.database import DatabaseRun
+from tests.support import expect
 
 PUBLIC = {
     ("GET", "/health/live"),
@@ -47,9 +48,7 @@ PUBLIC = {
 
 async def create_client(client: httpx.AsyncClient, tokens: Tokens, **body: Any) -> dict[str, Any]:
     response = await client.post("/auth/v1/clients", json=body, headers=tokens.admin)
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
+    return expect(response, 201)
 
 
 async def get_token(client: httpx.AsyncClient, client_id: str, secret: str) -> httpx.Response:
@@ -355,9 +354,7 @@ async def _admin_client(client: httpx.AsyncClient, key: SigningKey) -> dict[str,
         json={"name": "Admin", "role": "admin"},
         headers={"Authorization": f"Bearer {token}"},
     )
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
+    return expect(response, 201)
 
 
 @pytest.fixture
