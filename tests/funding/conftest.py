@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from tests.conftest import Tokens
-from tests.funding.support import Ledger
+from tests.funding.support import Grants, Ledger
 
 
 @pytest.fixture
@@ -18,3 +18,16 @@ def admin(tokens: Tokens) -> dict[str, str]:
 @pytest.fixture
 def ledger(client: httpx.AsyncClient, admin: dict[str, str]) -> Ledger:
     return Ledger(client, admin)
+
+
+@pytest.fixture
+def grants(ledger: Ledger, tokens: Tokens) -> Grants:
+    """Organisers keep one token each for the whole test (keys are per client)."""
+    headers: dict[str, dict[str, str]] = {}
+
+    def organiser(number: str) -> dict[str, str]:
+        if number not in headers:
+            headers[number] = tokens.organiser(number)
+        return headers[number]
+
+    return Grants(ledger, organiser)

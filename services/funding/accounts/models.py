@@ -53,8 +53,8 @@ class Account(Base):
     parent_code: Mapped[str | None] = mapped_column(
         String(100), ForeignKey("funding.account.code"), index=True
     )
-    county_code: Mapped[str | None] = mapped_column(String(2))
-    organisation_number: Mapped[str | None] = mapped_column(String(11))
+    county_code: Mapped[str | None] = mapped_column(String(2), index=True)
+    organisation_number: Mapped[str | None] = mapped_column(String(11), index=True)
     credited_ore: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
     debited_ore: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
     pending_ore: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))

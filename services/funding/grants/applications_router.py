@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.db import SessionDep
@@ -20,7 +20,7 @@ from services.funding.grants.schemas import (
     ApplicationDetail,
     ApplicationRead,
     ApplicationState,
-    Decision,
+    DecisionCreate,
     PaymentCreate,
     RepaymentCreate,
     SettlementCreate,
@@ -97,7 +97,7 @@ async def _step(
 async def decide(
     request: Request,
     id: ApplicationId,
-    body: Annotated[Decision, Body()],
+    body: DecisionCreate,
     session: SessionDep,
     admin: AdminDep,
     idem: Idempotency = Required,

@@ -20,9 +20,9 @@ from services.funding.grants import service as grants
 from services.funding.grants.models import Application
 from services.funding.grants.schemas import (
     ApplicationState,
-    Approve,
+    DecisionCreate,
+    DecisionKind,
     PaymentCreate,
-    Reject,
     RepaymentCreate,
     SettlementCreate,
 )
@@ -30,7 +30,9 @@ from services.funding.problems import (
     ExceedsApprovedAmount,
     ExceedsRepaymentClaim,
     InvalidApplicationState,
+    field_error,
     invalid,
+    invalid_many,
 )
 from services.funding.transfers import repository as transfers
 from services.funding.transfers import service as ledger
@@ -64,15 +66,36 @@ async def _move(
     return made
 
 
+def _check_decision(decision: DecisionCreate) -> None:
+    """422 naming each field that does not fit the decision."""
+    approve = decision.decision is DecisionKind.approve
+    errors = []
+    if approve and decision.approved_amount_ore is None:
+        errors.append(field_error("body.approved_amount_ore", "required to approve"))
+    if approve and decision.reason is not None:
+        errors.append(field_error("body.reason", "only when rejecting", decision.reason))
+    if not approve and decision.reason is None:
+        errors.append(field_error("body.reason", "required to reject"))
+    if not approve and decision.approved_amount_ore is not None:
+        errors.append(
+            field_error(
+                "body.approved_amount_ore", "only when approving", decision.approved_amount_ore
+            )
+        )
+    if errors:
+        raise invalid_many(errors)
+
+
 async def decide(
-    session: AsyncSession, *, application_id: int, decision: Approve | Reject, actor: Principal
+    session: AsyncSession, *, application_id: int, decision: DecisionCreate, actor: Principal
 ) -> Application:
     """Approve (reserve the amount on the pool) or reject a submitted application."""
+    _check_decision(decision)
     application = await grants.get_application(
         session, application_id=application_id, principal=actor, lock=True
     )
     _require_state(application, ApplicationState.submitted)
-    if isinstance(decision, Reject):
+    if decision.decision is DecisionKind.reject:
         application.state = ApplicationState.rejected.value
         application.decision_note = decision.reason
         await repository.flush(session)
@@ -80,6 +103,7 @@ async def decide(
             session, application, event="rejected", actor=actor, note=decision.reason
         )
         return application
+    assert decision.approved_amount_ore is not None  # checked above
     call = await grants.get_call(session, call_id=application.call_id)
     amount = decision.approved_amount_ore
     limit = min(application.requested_amount_ore, call.max_amount_ore)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
@@ -291,35 +290,31 @@ class ApplicationDetail(ApplicationRead):
     history: list[ApplicationEventRead]
 
 
-class Approve(BaseModel):
-    """Approve `approved_amount_ore` (at most what was asked and the call's maximum): it is
-    reserved on the call's pool at once."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"decision": "approve", "approved_amount_ore": 20000000}]},
-    )
-
-    decision: Literal["approve"]
-    approved_amount_ore: Ore
-    note: str | None = Field(default=None, max_length=5_000)
+class DecisionKind(StrEnum):
+    approve = "approve"
+    reject = "reject"
 
 
-class Reject(BaseModel):
-    """Reject, with the reason."""
+class DecisionCreate(BaseModel):
+    """`approve` with `approved_amount_ore` (at most what was asked and the call's maximum;
+    it is reserved on the call's pool at once), or `reject` with the `reason`."""
 
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
-            "examples": [{"decision": "reject", "reason": "Metoden är inte kunskapsbaserad."}]
+            "examples": [
+                {"decision": "approve", "approved_amount_ore": 20000000},
+                {"decision": "reject", "reason": "Metoden är inte kunskapsbaserad."},
+            ]
         },
     )
 
-    decision: Literal["reject"]
-    reason: str = Field(min_length=1, max_length=5_000)
-
-
-Decision = Annotated[Approve | Reject, Field(discriminator="decision")]
+    decision: DecisionKind
+    approved_amount_ore: Ore | None = Field(default=None, description="Required to approve.")
+    reason: str | None = Field(
+        default=None, min_length=1, max_length=5_000, description="Required to reject."
+    )
+    note: str | None = Field(default=None, max_length=5_000, description="An approval's note.")
 
 
 class PaymentCreate(BaseModel):
