@@ -1,4 +1,5 @@
-"""Idempotency keys on the service's POSTs: accepted everywhere, required nowhere."""
+"""Idempotency keys on the service's POSTs: required on the bulk import (it ingests data),
+accepted on every other POST."""
 
 from typing import Any
 
@@ -9,6 +10,9 @@ from services.goals.models import idempotency_key
 
 IDEMPOTENCY: Any = idempotency_dependency(idempotency_key, required=False)
 """Route default argument giving the request's `Idempotency` (the key is optional)."""
+
+IDEMPOTENCY_REQUIRED: Any = idempotency_dependency(idempotency_key, required=True)
+"""The same for a POST that ingests data: without a key it is 400 idempotency-key-required."""
 
 
 def request_fingerprint(request: Request, payload: Any, **flags: Any) -> str:

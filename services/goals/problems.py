@@ -51,6 +51,7 @@ def _problem(description: str) -> dict[str, Any]:
 
 
 EXTRA_PROBLEMS: dict[int, dict[str, Any]] = {
+    400: _problem("No Idempotency-Key, or a malformed request (problem+json)"),
     412: _problem("The If-Match version is not the current one (problem+json)"),
     413: _problem("The body is larger than the service takes (problem+json)"),
     415: _problem("The body is neither JSON nor CSV (problem+json)"),

@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse, Response
 from common.db import SessionDep
 from common.idempotency import Idempotency, fingerprint
 from services.goals.access import AdminDep
-from services.goals.idempotency import IDEMPOTENCY
+from services.goals.idempotency import IDEMPOTENCY_REQUIRED
 from services.goals.imports import service
 from services.goals.imports.parsing import parse_body
 from services.goals.imports.schemas import REQUEST_BODY, ImportSummary
@@ -36,7 +36,7 @@ async def read_body(request: Request) -> bytes:
     "/reports/import",
     response_model=ImportSummary,
     summary="Import report values in bulk / Importera rapportvärden",
-    responses=responses(401, 403, 413, 415, 422),
+    responses=responses(400, 401, 403, 413, 415, 422),
     openapi_extra=REQUEST_BODY,
 )
 async def import_reports(
@@ -47,7 +47,7 @@ async def import_reports(
         bool, Query(description="Import the rows without conflicts; ignore the others.")
     ] = False,
     dry_run: Annotated[bool, Query(description="Work out the summary and save nothing.")] = False,
-    idem: Idempotency = IDEMPOTENCY,
+    idem: Idempotency = IDEMPOTENCY_REQUIRED,
 ) -> Response:
     """Many counties' values at once, as JSON `{"rows": [...]}` or CSV (header
     `county_code;year;period;indicator_id;value;numerator;denominator;text`, comma or
@@ -55,11 +55,15 @@ async def import_reports(
     report for the period; a missing report is created as a draft. The answer is an import
     summary: `imported`, `updated`, `ignored` and `conflicts` (row and reason). All or nothing:
     any conflict is a 422 with the summary and nothing saved, unless `?partial=true`. An
-    approved report is locked: a row for it is a conflict (`report-locked`)."""
+    approved report is locked: a row for it is a conflict (`report-locked`). The 422 carries
+    the summary's fields (`imported`, `updated`, `ignored`, `conflicts`) and lists each bad
+    row in `errors` (`row`, `field`, `value`, `message`). `Idempotency-Key` is required (400
+    without it): a retry with the same key and body replays the first summary."""
     body = await read_body(request)
     flags = f"?partial={partial}&dry_run={dry_run}&type={request.headers.get('content-type')}"
     request_fingerprint = fingerprint(request.method, request.url.path + flags, body)
-    replayed = await idem.replay(request_fingerprint)
+    # A dry run saves nothing, not even its key: it can be repeated freely.
+    replayed = None if dry_run else await idem.replay(request_fingerprint)
     if replayed is not None:
         return replayed
     raw_rows = parse_body(request.headers.get("content-type"), body)
@@ -67,5 +71,6 @@ async def import_reports(
         session, principal=principal, raw_rows=raw_rows, partial=partial, dry_run=dry_run
     )
     payload = jsonable_encoder(result)
-    await idem.save(request_fingerprint, 200, payload)
+    if not dry_run:
+        await idem.save(request_fingerprint, 200, payload)
     return JSONResponse(payload)

@@ -2,7 +2,7 @@
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from pydantic.config import JsonDict
 
 from services.goals.indicators.measures import Scalar
@@ -39,6 +39,16 @@ class ImportConflict(BaseModel):
 
     row: int = Field(description="The row's number among the data rows, from 1.")
     type: ConflictType
+    field: str | None = Field(
+        default=None,
+        description="The field that is wrong, if one is; for a value of the wrong kind the "
+        "fields the indicator's measure takes (`value`, `numerator+denominator` or `text`).",
+    )
+    value: JsonValue = Field(
+        default=None,
+        description="What was given: the field's value, or for a value of the wrong kind the "
+        "value fields given.",
+    )
     reason: str
 
 
@@ -60,6 +70,8 @@ class ImportSummary(BaseModel):
                         {
                             "row": 17,
                             "type": "report-locked",
+                            "field": "period",
+                            "value": "2019H1",
                             "reason": "report 11 (county 12, 2019H1) is approved and locked",
                         }
                     ],
@@ -70,7 +82,7 @@ class ImportSummary(BaseModel):
 
     status: Literal["success", "warning", "error"] = Field(
         description="`success`: no conflicts; `warning`: conflicts, the other rows imported "
-        "(partial); `error`: conflicts, nothing imported."
+        "(partial); `error`: every row a conflict, nothing imported."
     )
     dry_run: bool
     partial: bool

@@ -12,6 +12,7 @@ and the conflicts counted as ignored.
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Literal
 
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
@@ -37,12 +38,16 @@ _BOOLEANS = {"true": True, "false": False, "ja": True, "nej": False, "1": True, 
 
 
 class RowConflict(Exception):
-    """A row that cannot be imported."""
+    """A row that cannot be imported: why, and the field and value that are wrong."""
 
-    def __init__(self, kind: ConflictType, reason: str) -> None:
+    def __init__(
+        self, kind: ConflictType, reason: str, field: str | None = None, value: object = None
+    ) -> None:
         super().__init__(reason)
         self.kind = kind
         self.reason = reason
+        self.field = field
+        self.value = value
 
 
 @dataclass
@@ -76,7 +81,9 @@ def typed_row(raw: RawRow) -> ImportRow:
     except ValidationError as exc:
         error = exc.errors()[0]
         where = ".".join(str(part) for part in error["loc"]) or "row"
-        raise RowConflict("invalid-row", f"{where}: {error['msg']}") from None
+        raise RowConflict(
+            "invalid-row", f"{where}: {error['msg']}", where, error.get("input")
+        ) from None
 
 
 def _from_text(indicator: Indicator, row: ImportRow) -> dict[str, object]:
@@ -122,29 +129,47 @@ def check_row(row: ImportRow, raw: RawRow, context: Context, outcome: Outcome) -
     """Count the row as imported, updated or ignored, or raise its conflict."""
     plan = context.plans.get((row.county_code, row.year))
     if plan is None:
-        raise RowConflict("unknown-plan", f"county {row.county_code} has no plan for {row.year}")
+        raise RowConflict(
+            "unknown-plan",
+            f"county {row.county_code} has no plan for {row.year}",
+            "county_code",
+            row.county_code,
+        )
     if row.period[:4] != str(row.year):
-        raise RowConflict("invalid-period", f"period {row.period} is not in {row.year}")
+        raise RowConflict(
+            "invalid-period", f"period {row.period} is not in {row.year}", "period", row.period
+        )
     indicator = context.indicators.get(row.indicator_id)
     if indicator is None or indicator.plan_id != plan.id:
         raise RowConflict(
             "unknown-indicator",
             f"indicator {row.indicator_id} is not in county {row.county_code}'s {row.year} plan",
+            "indicator_id",
+            row.indicator_id,
         )
     changes = outcome.changes[(plan.id, row.period)]
     if indicator.id in changes:
-        raise RowConflict("duplicate-row", f"an earlier row gives {label(indicator)} already")
+        raise RowConflict(
+            "duplicate-row",
+            f"an earlier row gives {label(indicator)} already",
+            "indicator_id",
+            row.indicator_id,
+        )
     report = context.reports.get((plan.id, row.period))
     if report is not None and report.state == "approved":
         raise RowConflict(
             "report-locked",
             f"report {report.id} (county {row.county_code}, {row.period}) is approved and locked",
+            "period",
+            row.period,
         )
     given = _from_text(indicator, row) if raw.from_csv else row.model_dump(exclude=_KEYS)
     try:
         value = parse_value(indicator.measure, given)
     except ValueError as exc:
-        raise RowConflict("invalid-value", f"{label(indicator)} is {exc}") from None
+        present = {name: raw for name, raw in given.items() if raw is not None}
+        field = _VALUE_FIELD[indicator.measure]
+        raise RowConflict("invalid-value", f"{label(indicator)} is {exc}", field, present) from None
     existing = context.values.get(report.id, {}).get(indicator.id) if report else None
     changes[indicator.id] = value
     if existing is None:
@@ -156,6 +181,12 @@ def check_row(row: ImportRow, raw: RawRow, context: Context, outcome: Outcome) -
 
 
 _KEYS = {"county_code", "year", "period", "indicator_id"}
+_VALUE_FIELD = {
+    "count": "value",
+    "percentage": "numerator+denominator",
+    "boolean": "value",
+    "text": "text",
+}
 
 
 def work_out(raw_rows: list[RawRow], rows: dict[int, ImportRow], context: Context) -> Outcome:
@@ -169,7 +200,13 @@ def work_out(raw_rows: list[RawRow], rows: dict[int, ImportRow], context: Contex
         except RowConflict as conflict:
             outcome.ignored += 1
             outcome.conflicts.append(
-                ImportConflict(row=raw.number, type=conflict.kind, reason=conflict.reason)
+                ImportConflict(
+                    row=raw.number,
+                    type=conflict.kind,
+                    field=conflict.field,
+                    value=conflict.value,
+                    reason=conflict.reason,
+                )
             )
     return outcome
 
@@ -200,9 +237,17 @@ async def apply(
         record(session, report, principal, action="import", from_state=from_state)
 
 
+def _status(outcome: Outcome) -> Literal["success", "warning", "error"]:
+    """success: no conflicts; warning: some rows taken (partial); error: not one row taken."""
+    if not outcome.conflicts:
+        return "success"
+    taken = outcome.imported + outcome.updated + outcome.ignored - len(outcome.conflicts)
+    return "warning" if taken else "error"
+
+
 def summary(outcome: Outcome, *, dry_run: bool, partial: bool) -> ImportSummary:
     return ImportSummary(
-        status="warning" if outcome.conflicts else "success",
+        status=_status(outcome),
         dry_run=dry_run,
         partial=partial,
         imported=outcome.imported,
@@ -213,16 +258,21 @@ def summary(outcome: Outcome, *, dry_run: bool, partial: bool) -> ImportSummary:
 
 
 def rejected(outcome: Outcome, total: int, *, dry_run: bool, partial: bool) -> InvalidInput:
-    """The 422 of an import with conflicts: nothing saved, every row ignored."""
+    """The 422 of an import with conflicts: nothing saved, every row ignored. The problem
+    carries the import summary's fields (its `status` is the HTTP status, 422)."""
     first = outcome.conflicts[0]
     return InvalidInput(
         f"{len(outcome.conflicts)} of {total} rows cannot be imported (row {first.row}: "
         f"{first.reason}); nothing was imported. Send ?partial=true to import the others.",
         errors=[
-            {"row": conflict.row, "field": conflict.type, "message": conflict.reason}
+            {
+                "row": conflict.row,
+                "field": conflict.field,
+                "value": conflict.value,
+                "message": conflict.reason,
+            }
             for conflict in outcome.conflicts
         ],
-        status="error",
         dry_run=dry_run,
         partial=partial,
         imported=0,

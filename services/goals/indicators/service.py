@@ -21,7 +21,8 @@ def _reference(data: IndicatorCreate, field: str) -> Reference:
         return parse_reference(data.measure, raw)
     except ValueError as exc:
         raise invalid(
-            f"The {field} does not fit the measure {data.measure}: {exc}.",
+            f"The {field} of indicator {data.name!r} does not fit its measure {data.measure}: "
+            f"{exc}.",
             location=f"body.{field}",
             message=str(exc),
             value=raw,

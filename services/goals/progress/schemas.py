@@ -46,9 +46,17 @@ class Aggregate(BaseModel):
     (Σ numerators / Σ denominators), yes/no counted; none for texts."""
 
     counties: int
-    value: int | Number | None
+    value: int | Number | None = Field(
+        description="The sum (count) or the pooled per cent, Σ numerators / Σ denominators "
+        "(percentage); none for yes/no."
+    )
     numerator: int | None = None
     denominator: int | None = None
+    mean: Number | None = Field(
+        default=None,
+        description="Percentage: the unweighted mean of the counties' per cents, each county "
+        "counting once.",
+    )
     baseline: int | Number | None = Field(
         default=None, description="Sum (count) or mean (percentage) of those counties' baselines."
     )
@@ -130,6 +138,7 @@ _EXAMPLE: JsonDict = {
                         "value": 8,
                         "numerator": None,
                         "denominator": None,
+                        "mean": None,
                         "baseline": 4,
                         "target": 12,
                         "true_count": None,

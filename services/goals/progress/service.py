@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -129,11 +129,12 @@ def against_target(indicator: Indicator, value: Value) -> tuple[int | Decimal | 
     return change, shown <= target if indicator.direction == "decrease" else shown >= target
 
 
-def _mean(numbers: list[Decimal | None]) -> Decimal | None:
+def _mean(numbers: Sequence[Decimal | None]) -> Decimal | None:
+    """The mean to two decimals (half up, as per cents are); None when any is missing."""
     if not numbers or any(number is None for number in numbers):
         return None
     present = [number for number in numbers if number is not None]
-    return (sum(present, Decimal(0)) / len(present)).quantize(HUNDREDTH)
+    return (sum(present, Decimal(0)) / len(present)).quantize(HUNDREDTH, ROUND_HALF_UP)
 
 
 def _sum(numbers: list[Decimal | None]) -> int | None:
@@ -143,7 +144,8 @@ def _sum(numbers: list[Decimal | None]) -> int | None:
 
 
 def aggregate(measure: str, found: list[tuple[Indicator, Value]]) -> Aggregate | None:
-    """Across counties: counts summed, percentages pooled, yes/no counted, texts not at all."""
+    """Across counties: counts summed, percentages pooled and averaged, yes/no counted, texts
+    not at all."""
     if not found or measure == "text":
         return None
     baselines = [indicator.baseline_number for indicator, _ in found]
@@ -155,13 +157,18 @@ def aggregate(measure: str, found: list[tuple[Indicator, Value]]) -> Aggregate |
             counties=len(found), value=total, baseline=_sum(baselines), target=_sum(targets)
         )
     if measure == "percentage":
-        top = sum(value.numerator or 0 for value in values)
-        bottom = sum(value.denominator or 0 for value in values)
+        fractions = [(value.numerator or 0, value.denominator or 1) for value in values]
+        top = sum(numerator for numerator, _ in fractions)
+        bottom = sum(denominator for _, denominator in fractions)
+        exact = [
+            Decimal(numerator) * 100 / Decimal(denominator) for numerator, denominator in fractions
+        ]
         return Aggregate(
             counties=len(found),
             value=percent(top, bottom),
             numerator=top,
             denominator=bottom,
+            mean=_mean(exact),
             baseline=_mean(baselines),
             target=_mean(targets),
         )

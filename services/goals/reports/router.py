@@ -5,7 +5,8 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request
-from starlette.responses import Response
+from fastapi.encoders import jsonable_encoder
+from starlette.responses import JSONResponse, Response
 
 from common.db import SessionDep
 from common.idempotency import Idempotency
@@ -70,11 +71,14 @@ async def create_report(
     plan's year): values for the plan's indicators and a narrative per goal. Only the county's
     RSS writes reports. One report per plan and period (409). A value of the wrong kind for its
     indicator's measure is 422 naming the indicator. `?dry_run=true` answers 200 with what
-    would be saved and saves nothing."""
+    would be saved and saves nothing (not even the Idempotency-Key)."""
+    if dry_run:
+        preview = await service.create_report(session, principal=principal, data=body, dry_run=True)
+        return JSONResponse(jsonable_encoder(preview), status_code=200)
     response = await idem.run(
-        request_fingerprint(request, body, dry_run=dry_run),
-        lambda: service.create_report(session, principal=principal, data=body, dry_run=dry_run),
-        status_code=200 if dry_run else 201,
+        request_fingerprint(request, body),
+        lambda: service.create_report(session, principal=principal, data=body, dry_run=False),
+        status_code=201,
     )
     return with_etag(response)
 

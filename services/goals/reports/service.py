@@ -226,10 +226,12 @@ async def update_report(
             year=plan.year,
             period=report.period,
             state=report.state,
-            version=report.version + 1,
+            version=report.version + (1 if values or narratives else 0),
             values=value_reads(merged, by_id),
             narratives=narrative_reads(merged_texts),
         )
+    if not values and not narratives:
+        return await report_read(session, report, plan)  # nothing to change: no new version
     await repository.save_values(session, report.id, values)
     await repository.save_narratives(session, report.id, narratives)
     bump(report)
