@@ -16,6 +16,14 @@ class TooManyRows(PayloadTooLarge):
     title = "Too many rows / För många rader"
 
 
+class UploadIncomplete(AppError):
+    """The client went away before the body was complete: said to nobody, logged as such."""
+
+    status = 400
+    problem_type = "upload-incomplete"
+    title = "Upload incomplete / Uppladdningen avbröts"
+
+
 class UnsupportedMediaType(AppError):
     status = 415
     problem_type = "unsupported-media-type"

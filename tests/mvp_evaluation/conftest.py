@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -55,10 +56,8 @@ class Survey:
     def __init__(self, client: httpx.AsyncClient, tokens: Tokens) -> None:
         self.client = client
         self.tokens = tokens
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return self.tokens.evaluator
+        # One evaluator client for the whole test: idempotency keys are scoped by client.
+        self.headers = tokens.evaluator
 
     async def school(self, arm: str = "intervention", code: str | None = None) -> str:
         code = code or str(next(_school_codes))
@@ -129,7 +128,7 @@ class Survey:
             params={"dry_run": "true"} if dry_run else None,
         )
 
-    async def post_json(self, wave: int, responses: list[dict[str, Any]]) -> httpx.Response:
+    async def post_json(self, wave: int, responses: list[Any]) -> httpx.Response:
         import json
 
         return await self.post(wave, json.dumps({"responses": responses}), "application/json")
@@ -146,7 +145,7 @@ class Survey:
 
 
 def csv_text(
-    rows: list[tuple[str, list[int | None]]], codes: list[str], delimiter: str = ";"
+    rows: Sequence[tuple[str, Sequence[int | None]]], codes: list[str], delimiter: str = ";"
 ) -> str:
     """A CSV as Swedish Excel writes it (semicolons), blank for a missing answer."""
     lines = [delimiter.join(["respondent", *codes])]
@@ -154,6 +153,44 @@ def csv_text(
         cells = ["" if value is None else str(value) for value in answers]
         lines.append(delimiter.join([respondent, *cells]))
     return "\r\n".join(lines) + "\r\n"
+
+
+class Stored:
+    """What the service's schema holds, read as the database owner (for "nothing changed")."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
+        connection = await asyncpg.connect(self.url)
+        try:
+            rows: list[asyncpg.Record] = await connection.fetch(query, *args)
+            return rows
+        finally:
+            await connection.close()
+
+    async def responses(self) -> list[tuple[int, str, list[int | None]]]:
+        """Every stored response (wave, respondent, answers) in wave and position order."""
+        rows = await self.fetch(
+            "SELECT wave_id, respondent, answers FROM mvp_evaluation.response "
+            "ORDER BY wave_id, position"
+        )
+        return [(row[0], row[1], list(row[2])) for row in rows]
+
+    async def counts(self) -> tuple[int, int, int]:
+        """Stored responses, import records and idempotency keys."""
+        rows = await self.fetch(
+            "SELECT (SELECT count(*) FROM mvp_evaluation.response),"
+            " (SELECT count(*) FROM mvp_evaluation.response_import),"
+            " (SELECT count(*) FROM mvp_evaluation.idempotency_key)"
+        )
+        return rows[0][0], rows[0][1], rows[0][2]
+
+
+@pytest.fixture
+def stored(test_run: DatabaseRun, database: str) -> Stored:
+    url = test_run.owner_url(database).set(drivername="postgresql")
+    return Stored(url.render_as_string(hide_password=False))
 
 
 @pytest.fixture
@@ -187,6 +224,20 @@ def gateway_with(test_run: DatabaseRun, database: str) -> GatewayWith:
             started(gateway),
             asgi_client(gateway) as http,
         ):
+            yield http
+
+    return run
+
+
+@pytest.fixture
+def service_with(test_run: DatabaseRun, database: str) -> GatewayWith:
+    """The mvp-evaluation app alone, with these settings, and a client talking to it directly:
+    for what the service itself reads of a body (an in-process gateway drains the rest)."""
+
+    @asynccontextmanager
+    async def run(**mvp_settings: Any) -> AsyncIterator[httpx.AsyncClient]:
+        app = service_app(test_run, database, "mvp-evaluation", **mvp_settings)
+        async with started(app), asgi_client(app) as http:
             yield http
 
     return run

@@ -5,12 +5,14 @@ its respondent code and its answers as integers in the instrument's item order, 
 `MISSING` for a blank answer and `INVALID` for a cell the reader has already reported. The
 batch checks the ranges and the respondent codes, finds repeated respondents, and keeps the
 rows in a temporary file (16 bits per answer) until the whole batch has been read, so the
-memory it holds does not grow with the body: about 12 bytes per row (a hash and a row
-number, to find repeated respondents) besides one chunk.
+memory it holds does not grow with the body: 12 bytes per row (a hash and a row number, to
+find repeated respondents; 20 while they are sought), besides one chunk and the spool's
+first `SPOOL_IN_MEMORY` bytes.
 """
 
 from __future__ import annotations
 
+import operator
 import re
 import struct
 import tempfile
@@ -21,6 +23,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from common.problems import InvalidInput
 from common.reference import looks_like_personnummer
 from services.mvp_evaluation.problems import TooManyRows
 
@@ -35,6 +38,7 @@ _CODE = r"[^\W_][\w.\-:/]{0,63}"
 RESPONDENT_CODE = re.compile(_CODE)
 _CODES = re.compile(rf"{_CODE}(?:\n{_CODE})*")
 _CHUNK_HEADER = struct.Struct("<III")
+_INVALID_HASH = -(1 << 62)  # minus the row's index: an invalid code's hash, never repeated
 
 Answers = npt.NDArray[np.int32]
 
@@ -93,10 +97,10 @@ class Batch:
         self._mins = np.array([item.min for item in items], dtype=np.int32)
         self._maxs = np.array([item.max for item in items], dtype=np.int32)
         self._spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115  # closed by close()
-        self._rows: list[npt.NDArray[np.int64]] = []
+        # Per row, for finding repeated respondents: its number in the file and a hash of
+        # its code (an invalid code gets a hash of its own, never a repeat).
+        self._rows: list[npt.NDArray[np.int32]] = []
         self._hashes: list[npt.NDArray[np.int64]] = []
-        self._indexes: list[npt.NDArray[np.int64]] = []
-        self._sorted_hashes: npt.NDArray[np.int64] | None = None
         self._existing: set[str] = set()
 
     def close(self) -> None:
@@ -113,11 +117,13 @@ class Batch:
             )
         self._check_ranges(rows, answers)
         codes = self._check_respondents(rows, respondents)
-        valid = np.fromiter(map(bool, codes), dtype=bool, count=m)
         hashes = np.fromiter(map(hash, codes), dtype=np.int64, count=m)
-        self._rows.append(rows.astype(np.int64))
-        self._hashes.append(hashes[valid])
-        self._indexes.append(np.arange(self.count, self.count + m, dtype=np.int64)[valid])
+        invalid = np.fromiter(map(operator.not_, codes), dtype=bool, count=m)
+        if invalid.any():
+            unique = _INVALID_HASH - np.arange(self.count, self.count + m, dtype=np.int64)
+            hashes[invalid] = unique[invalid]
+        self._rows.append(rows.astype(np.int32))
+        self._hashes.append(hashes)
         blob = "\n".join(codes).encode()
         values = answers.astype(np.int16)
         self._spool.write(_CHUNK_HEADER.pack(m, values.shape[1], len(blob)))
@@ -152,29 +158,25 @@ class Batch:
             checked.append(code)
         return checked
 
-    def _all(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        empty = np.zeros(0, dtype=np.int64)
-        rows = np.concatenate(self._rows) if self._rows else empty
-        hashes = np.concatenate(self._hashes) if self._hashes else empty
-        indexes = np.concatenate(self._indexes) if self._indexes else empty
-        return rows, hashes, indexes
+    def _all(self) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
+        """Every row's number and code hash, each joined into one array (once)."""
+        if len(self._rows) != 1:
+            self._rows = [np.concatenate(self._rows) if self._rows else np.zeros(0, np.int32)]
+            self._hashes = [np.concatenate(self._hashes) if self._hashes else np.zeros(0, np.int64)]
+        return self._rows[0], self._hashes[0]
 
     def finish(self) -> None:
         """Report respondents that appear more than once in the batch."""
-        rows, hashes, indexes = self._all()
-        order = np.argsort(hashes, kind="stable")
-        ordered = hashes[order]
-        self._sorted_hashes = ordered
-        same = ordered[1:] == ordered[:-1]
-        if not same.any():
+        rows, hashes = self._all()
+        ordered = np.sort(hashes)
+        repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+        del ordered
+        if not len(repeated):
             return
-        marked = np.zeros(len(ordered), dtype=bool)
-        marked[1:] |= same
-        marked[:-1] |= same
-        candidates = np.sort(indexes[order][marked])
-        codes = self.codes_at(candidates.tolist())
+        candidates = np.nonzero(np.isin(hashes, repeated))[0].tolist()
+        codes = self.codes_at(candidates)
         first: dict[str, int] = {}
-        for index in candidates.tolist():
+        for index in candidates:
             code = codes[index]
             if code in first:
                 self.errors.add(
@@ -184,26 +186,27 @@ class Batch:
                     f"the respondent appears more than once in the batch "
                     f"(first in row {int(rows[first[code]])})",
                 )
-            else:
+            elif code:
                 first[code] = index
 
     def note_existing(self, codes: Sequence[str]) -> None:
         """Remember which of these codes, already in the wave, the batch also has."""
-        if self._sorted_hashes is None or not len(codes) or not len(self._sorted_hashes):
+        _, hashes = self._all()
+        if not len(codes) or not len(hashes):
             return
-        hashes = np.fromiter(map(hash, codes), dtype=np.int64, count=len(codes))
-        hits = np.isin(hashes, self._sorted_hashes)
+        found = np.fromiter(map(hash, codes), dtype=np.int64, count=len(codes))
+        hits = np.isin(found, hashes)
         self._existing.update(codes[i] for i in np.nonzero(hits)[0].tolist())
 
     def report_existing(self) -> None:
         """Report the rows whose respondent is already in the wave."""
         if not self._existing:
             return
-        rows, hashes, indexes = self._all()
+        rows, hashes = self._all()
         wanted = np.fromiter(map(hash, self._existing), dtype=np.int64, count=len(self._existing))
-        candidates = indexes[np.isin(hashes, wanted)].tolist()
+        candidates = np.nonzero(np.isin(hashes, wanted))[0].tolist()
         codes = self.codes_at(candidates)
-        for index in sorted(candidates):
+        for index in candidates:
             if codes[index] in self._existing:
                 self.errors.add(
                     int(rows[index]),
@@ -255,10 +258,8 @@ def respondent_problem(code: str) -> str | None:
     return None
 
 
-def rows_invalid(errors: ErrorList) -> Exception:
+def rows_invalid(errors: ErrorList) -> InvalidInput:
     """The 422 for a batch with bad rows: every error counted, the first ones listed."""
-    from common.problems import InvalidInput
-
     listed = errors.sorted()
     more = f" The first {len(listed)} are listed." if errors.count > len(listed) else ""
     return InvalidInput(

@@ -31,6 +31,13 @@ async def get_wave(session: AsyncSession, wave_id: int) -> Wave | None:
     return await session.get(Wave, wave_id)
 
 
+async def release_connection(session: AsyncSession) -> None:
+    """End the request's transaction, which has only read, so that its connection goes back
+    to the pool while a client, however slow, sends the body: uploads waiting on their
+    clients never starve the service of connections. The next statement begins anew."""
+    await session.rollback()
+
+
 async def lock_wave(session: AsyncSession, wave_id: int) -> Wave | None:
     """The wave, locked for this transaction; its instrument version share-locked, so that
     its items cannot be replaced until the batch is in."""

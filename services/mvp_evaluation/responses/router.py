@@ -30,7 +30,10 @@ def _problem(description: str) -> dict[str, Any]:
     summary="Post survey responses to a wave / Läs in enkätsvar till en mätning",
     responses={
         200: {"model": DryRunResult, "description": "A dry run: the batch is valid."},
-        400: _problem("No Idempotency-Key (problem+json)"),
+        400: _problem(
+            "No Idempotency-Key, or the client went away before the body was complete "
+            "(problem+json)"
+        ),
         413: _problem("The body or the number of rows is over the limit (problem+json)"),
         415: _problem("Not JSON, CSV or XLSX (problem+json)"),
         **problem_responses(401, 403, 404, 409, 422),

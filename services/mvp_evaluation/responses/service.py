@@ -3,6 +3,7 @@
 1. The body streams in (never more than `max_upload_bytes`) and is read as it comes: CSV
    and JSON piece by piece, XLSX (a zip archive, read from its end) from a temporary file.
    Every row is checked, and kept compactly (see `batch.py`).
+   No database connection is held meanwhile.
 2. With the body read: a retry with the same Idempotency-Key and body replays the first
    response. The wave is locked, and respondents it already has are errors too.
 3. Any error: 422 listing the errors, nothing stored. Otherwise one binary COPY of all rows,
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from typing import IO, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse, Response
 
 from common.auth import Principal
@@ -35,6 +37,7 @@ from services.mvp_evaluation.problems import (
     InvalidUpload,
     PayloadTooLarge,
     UnsupportedMediaType,
+    UploadIncomplete,
 )
 from services.mvp_evaluation.responses import repository
 from services.mvp_evaluation.responses.batch import Batch, ItemRule, rows_invalid
@@ -109,12 +112,18 @@ class Body:
         return PayloadTooLarge(f"The body is larger than {self.limit} bytes; split the batch.")
 
     async def chunks(self) -> AsyncIterator[bytes]:
-        async for chunk in self.upload.body:
-            self.received += len(chunk)
-            if self.received > self.limit:
-                raise self.too_large()
-            self.digest.update(chunk)
-            yield chunk
+        try:
+            async for chunk in self.upload.body:
+                self.received += len(chunk)
+                if self.received > self.limit:
+                    raise self.too_large()
+                self.digest.update(chunk)
+                yield chunk
+        except ClientDisconnect:
+            logger.info("upload abandoned by the client", extra={"bytes": self.received})
+            raise UploadIncomplete(
+                f"The client went away after {self.received} bytes; nothing was stored."
+            ) from None
 
     def fingerprint(self, media: str) -> str:
         body = f"{media}:{self.digest.hexdigest()}".encode()
@@ -158,6 +167,7 @@ async def receive_responses(
     body = Body(upload, settings.max_upload_bytes)
     items = await repository.items_of(session, wave.instrument_id)
     batch = Batch(item_rules(items), max_rows=settings.max_rows)
+    await repository.release_connection(session)
     try:
         await _read(body, media, batch.items, batch)
         batch.finish()

@@ -128,9 +128,15 @@ class TableRows:
             if len(record) == width:
                 keep.append(i)
             elif any(cell.strip() for cell in record):
+                row = int(rows[i])
                 self.errors.add(
-                    int(rows[i]), None, None, f"the row has {len(record)} cells; the header {width}"
+                    row, None, None, f"the row has {len(record)} cells; the header {width}"
                 )
+                for cell in record[:width]:
+                    if looks_like_personnummer(cell):
+                        self.errors.add(row, None, cell, PERSONNUMMER)
+                for cell in record[width:]:
+                    check_stray_cell(self.errors, row, cell)
         return [records[i] for i in keep], rows[keep]
 
     def _read_cell(self, raw: str, row: int, item: ItemRule) -> int:
@@ -154,7 +160,15 @@ class TableRows:
             suspect = cells[:, column] != MISSING if unnamed else cells[:, column] == INVALID
             for r in np.nonzero(suspect)[0].tolist():
                 raw = records[r][column]
-                if looks_like_personnummer(raw):
+                if unnamed:
+                    check_stray_cell(self.errors, int(rows[r]), raw)
+                elif looks_like_personnummer(raw):
                     self.errors.add(int(rows[r]), None, raw, PERSONNUMMER)
-                elif unnamed and raw.strip():
-                    self.errors.add(int(rows[r]), None, raw, "a value in a column without header")
+
+
+def check_stray_cell(errors: ErrorList, row: int, raw: str) -> None:
+    """A value outside the header's named columns is an error; a personnummer says so."""
+    if looks_like_personnummer(raw):
+        errors.add(row, None, raw, PERSONNUMMER)
+    elif raw.strip():
+        errors.add(row, None, raw, "a value in a column without header")

@@ -18,7 +18,7 @@ from openpyxl import load_workbook  # type: ignore[import-untyped]  # no stubs i
 
 from services.mvp_evaluation.problems import InvalidUpload, PayloadTooLarge
 from services.mvp_evaluation.responses.batch import Batch, ItemRule
-from services.mvp_evaluation.responses.tabular import TableRows, read_header
+from services.mvp_evaluation.responses.tabular import TableRows, check_stray_cell, read_header
 
 MAX_PARTS = 10_000
 MAX_SHEET_BYTES = 1 << 30  # a worksheet, expanded; it is streamed, never held
@@ -130,6 +130,5 @@ def _read_rows(rows: Any, items: Sequence[ItemRule], batch: Batch) -> None:
 def _fit(cells: list[str], width: int, row: int, batch: Batch) -> list[str]:
     """The row cut or padded to the header's width; a value beyond it is an error."""
     for cell in cells[width:]:
-        if cell.strip():
-            batch.errors.add(row, None, cell, "a value in a column without header")
+        check_stray_cell(batch.errors, row, cell)
     return cells[:width] + [""] * (width - len(cells))
