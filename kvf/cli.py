@@ -104,8 +104,10 @@ def _upload(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from kvf.reports import report
 
-    params = {"year": args.year, "scale": args.scale, "cohort": args.cohort}
-    return report(args.name, params, csv=args.csv)
+    params: dict[str, Any] = {"year": args.year, "scale": args.scale, "cohort": args.cohort}
+    if args.excel:
+        params["excel"] = "true"
+    return report(args.name, params, csv=args.csv or args.excel)
 
 
 def _add_data(commands: Any) -> None:
@@ -122,6 +124,11 @@ def _add_data(commands: Any) -> None:
     report.add_argument("--scale")
     report.add_argument("--cohort")
     report.add_argument("--csv", action="store_true", help="CSV instead of JSON (summary)")
+    report.add_argument(
+        "--excel",
+        action="store_true",
+        help="CSV for Swedish Excel: semicolons and a UTF-8 BOM (summary)",
+    )
     report.set_defaults(handler=_report)
 
 

@@ -78,7 +78,8 @@ def report(name: str, params: dict[str, Any], *, csv: bool) -> int:
     if response.is_error:
         return _fail(response)
     if csv:
-        sys.stdout.write(response.text)
+        sys.stdout.buffer.write(response.content)  # as sent: Excel's BOM stays
+        sys.stdout.flush()
     else:
         print(json.dumps(response.json(), indent=2, ensure_ascii=False))
     return 0

@@ -16,7 +16,8 @@ from tests.processes import ROOT, KvfUp
 
 
 def kvf(run: KvfUp, *args: str) -> Any:
-    """Run the `kvf` command line against the running platform, as its admin; its JSON output."""
+    """Run the `kvf` command line against the running platform, as its admin; its output
+    (parsed when it is JSON)."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("KVF_")}
     env.update(KVF_HOME=str(run.home), KVF_URL=run.gateway_url)
     result = subprocess.run(  # noqa: S603  # our own interpreter and module
@@ -29,7 +30,9 @@ def kvf(run: KvfUp, *args: str) -> Any:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout) if result.stdout.strip().startswith(("{", "[")) else None
+    if result.stdout.strip().startswith(("{", "[")):
+        return json.loads(result.stdout)
+    return result.stdout
 
 
 def service_urls(run: KvfUp) -> dict[str, str]:

@@ -34,3 +34,9 @@ async def test_seed_twice_loads_the_programme_once_and_the_2019_tree_sums(
     counties = [accounts[f"2019.kvinnofrid.rss.{code}"] for code in COUNTIES]
     assert sum(county["budget_ore"] for county in counties) == 900_000_000
     assert sorted({county["budget_ore"] for county in counties}) == [42_857_142, 42_857_143]
+
+    excel = await asyncio.to_thread(kvf, platform, "report", "summary", "--year", "2019", "--excel")
+    header, *rows = excel.splitlines()
+    assert header.startswith("\ufeff")
+    assert "code" in header.split(";")
+    assert any(row.split(";")[1] == "2019.kvinnofrid.rss.12" for row in rows)
