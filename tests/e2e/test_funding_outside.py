@@ -11,14 +11,13 @@ import httpx
 
 from tests.e2e.outside import admin_bearer, bearer, kvf
 from tests.processes import KvfUp
+from tests.support import expect
 
 API = "/funding/v1"
 
 
 async def account(gateway: httpx.AsyncClient, headers: dict[str, str], code: str) -> Any:
-    response = await gateway.get(f"{API}/accounts/{code}", headers=headers)
-    assert response.status_code == 200, response.text
-    return response.json()
+    return expect(await gateway.get(f"{API}/accounts/{code}", headers=headers), 200)
 
 
 async def open_account(

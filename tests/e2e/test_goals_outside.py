@@ -4,19 +4,13 @@ see it; progress shows it."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 
 from tests.e2e.outside import admin_bearer, bearer
 from tests.processes import KvfUp
+from tests.support import expect
 
 API = "/goals/v1"
-
-
-async def created(response: httpx.Response) -> Any:
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 async def test_goals_from_outside(platform: KvfUp) -> None:
@@ -35,14 +29,15 @@ async def test_goals_from_outside(platform: KvfUp) -> None:
         assert without_k2.headers["content-type"].startswith("application/problem+json")
         assert "K2" in without_k2.text
 
-        plan = await created(
+        plan = expect(
             await gateway.post(
                 f"{API}/plans",
                 json={"county_code": "12", "year": 2019, "goal_codes": ["K1", "K2"]},
                 headers=skane,
-            )
+            ),
+            201,
         )
-        indicator = await created(
+        indicator = expect(
             await gateway.post(
                 f"{API}/plans/{plan['id']}/indicators",
                 json={
@@ -55,9 +50,10 @@ async def test_goals_from_outside(platform: KvfUp) -> None:
                     "target": 33,
                 },
                 headers=skane,
-            )
+            ),
+            201,
         )
-        report = await created(
+        report = expect(
             await gateway.post(
                 f"{API}/reports",
                 json={
@@ -67,7 +63,8 @@ async def test_goals_from_outside(platform: KvfUp) -> None:
                     "narratives": [{"goal_code": "K1", "text": "Avtal i 21 av 33 kommuner."}],
                 },
                 headers=skane,
-            )
+            ),
+            201,
         )
         assert report["state"] == "draft"
         report_url = f"{API}/reports/{report['id']}"

@@ -168,8 +168,10 @@ def check_row(row: ImportRow, raw: RawRow, context: Context, outcome: Outcome) -
         value = parse_value(indicator.measure, given)
     except ValueError as exc:
         present = {name: raw for name, raw in given.items() if raw is not None}
-        field = _VALUE_FIELD[indicator.measure]
-        raise RowConflict("invalid-value", f"{label(indicator)} is {exc}", field, present) from None
+        value_field = _VALUE_FIELD[indicator.measure]
+        raise RowConflict(
+            "invalid-value", f"{label(indicator)} is {exc}", value_field, present
+        ) from None
     existing = context.values.get(report.id, {}).get(indicator.id) if report else None
     changes[indicator.id] = value
     if existing is None:
