@@ -6,11 +6,12 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy.engine import URL
+from pydantic_settings import BaseSettings
+from sqlalchemy import MetaData
 from starlette.types import Lifespan
 
 from common.auth import ALL_ROLES, Allow, KeySet, Principal, http_key_fetcher
@@ -19,7 +20,7 @@ from common.metrics import CONTENT_TYPE_LATEST, Metrics
 from common.middleware import RequestContextMiddleware
 from common.openapi import CONTACT, build_openapi
 from common.problems import install_problem_handlers, problem_response, problem_responses
-from common.settings import get_platform_settings
+from common.settings import AppSettings, app_database_url, get_platform_settings
 
 ReadinessCheck = Callable[[FastAPI], Awaitable[bool]]
 
@@ -215,12 +216,45 @@ def build_app(
     return app
 
 
-def database_lifespan_for(url_factory: Callable[[], URL], *, pool_size: int) -> Lifespan[FastAPI]:
-    """A lifespan that owns one database engine, connecting with the URL given when it starts."""
+def service_app(
+    info: AppInfo,
+    *,
+    settings: AppSettings,
+    metadata: MetaData,
+    routers: Sequence[APIRouter],
+    keys: KeySet | None = None,
+) -> FastAPI:
+    """A domain service: the platform's parts, its routers under `/<name>/v1`, its settings
+    on the app, and a lifespan owning one engine that connects as the service's own role to
+    the schema of `metadata` (whose `idempotency_key` table holds the service's keys)."""
+    schema = metadata.schema
+    assert schema is not None, "a service's metadata names its schema"
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with database_lifespan(app, url_factory(), pool_size=pool_size):
+        url = app_database_url(settings, schema)
+        async with database_lifespan(app, url, pool_size=settings.db_pool_size):
             yield
 
-    return lifespan
+    api = APIRouter(prefix=info.prefix)
+    for router in routers:
+        api.include_router(router)
+    app = build_app(info, lifespan=lifespan, routers=[api], keys=keys)
+    app.state.settings = settings
+    app.state.idempotency_table = metadata.tables[f"{schema}.idempotency_key"]
+    return app
+
+
+S = TypeVar("S", bound=BaseSettings)
+
+
+def settings_of(cls: type[S]) -> Callable[[Request], S]:
+    """A dependency giving the app's settings (`app.state.settings`) as `cls`:
+    `SettingsDep = Annotated[Settings, Depends(settings_of(Settings))]`."""
+
+    def app_settings(request: Request) -> S:
+        settings = request.app.state.settings
+        assert isinstance(settings, cls)
+        return settings
+
+    return app_settings

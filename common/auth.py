@@ -45,10 +45,6 @@ class Principal:
     organisation_number: str | None = None
     token_id: str | None = None
 
-    @property
-    def is_admin(self) -> bool:
-        return self.role is Role.admin
-
 
 class InvalidToken(Unauthorized):
     problem_type = "invalid-token"
@@ -177,6 +173,12 @@ class Allow:
 
 
 ALL_ROLES = tuple(Role)
+
+AdminDep = Annotated[Principal, Depends(Allow(Role.admin))]
+"""Only SKR's project group (admin)."""
+
+AnyRoleDep = Annotated[Principal, Depends(Allow(*ALL_ROLES))]
+"""Every role with a valid token."""
 
 
 def visible_county(principal: Principal, county_code: str, what: str = "object") -> None:

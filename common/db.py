@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, FastAPI, Request
-from sqlalchemy import MetaData, text
+from sqlalchemy import CheckConstraint, MetaData, text
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -16,6 +18,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
+
+from common.problems import AlreadyExists
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -35,6 +39,28 @@ class SchemaBase(DeclarativeBase):
     """Marker base; each app declares `class Base(SchemaBase)` with its own metadata."""
 
     __abstract__ = True
+
+
+def enum_check(column: str, enum: type[StrEnum], *, name: str | None = None) -> CheckConstraint:
+    """A CHECK that `column` holds one of the enum's values, its text made from the enum so
+    that the two cannot drift apart: `kind IN ('source', 'budget', ...)` (NULL passes)."""
+    values = ", ".join(f"'{member.value}'" for member in enum)
+    return CheckConstraint(f"{column} IN ({values})", name=name or column)
+
+
+Row = TypeVar("Row")
+
+
+async def insert_or_raise(session: AsyncSession, row: Row, exists: AlreadyExists) -> Row:
+    """Add `row` and flush it; when a unique constraint says it is already there (a
+    concurrent request got there first), raise `exists` instead. Check for an existing row
+    first where a clear answer matters: this is the guard behind that check."""
+    session.add(row)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise exists from exc
+    return row
 
 
 def make_engine(url: URL, *, application_name: str, pool_size: int = 10) -> AsyncEngine:

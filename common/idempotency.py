@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -74,25 +75,89 @@ def idempotency_table(metadata: MetaData) -> Table:
     )
 
 
-def fingerprint(method: str, path: str, body: bytes) -> str:
-    """What makes two requests the same request."""
+def fingerprint(method: str, path: str, query: str, payload: Any) -> str:
+    """What makes two requests the same request: method, path, query and the payload (as
+    canonical JSON, so that whitespace and key order do not change it)."""
+    canonical = json.dumps(jsonable_encoder(payload), sort_keys=True, separators=(",", ":"))
     digest = hashlib.sha256()
-    for part in (method.encode(), path.encode(), body):
-        digest.update(len(part).to_bytes(8, "big"))
-        digest.update(part)
+    for part in (method, path, query, canonical):
+        encoded = part.encode()
+        digest.update(len(encoded).to_bytes(8, "big"))
+        digest.update(encoded)
     return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An effect's answer when its status depends on what happened (201 made, 200 found)."""
+
+    body: Any
+    status: int
+
+
+HeadersOf = Callable[[Any], Mapping[str, str]]
 
 
 class Idempotency:
     """One request's key: replays a stored response, or runs the effect and stores it."""
 
     def __init__(
-        self, session: AsyncSession, table: Table, principal: Principal, key: str | None
+        self, session: AsyncSession, table: Table, principal: Principal, request: Request
     ) -> None:
         self.session = session
         self.table = table
         self.principal = principal
-        self.key = key
+        self.key = _check_key(request.headers.get("Idempotency-Key"))
+        self.method = request.method
+        self.path = request.url.path
+        self.query = "&".join(sorted(f"{k}={v}" for k, v in request.query_params.multi_items()))
+
+    async def run(
+        self,
+        effect: Callable[[], Awaitable[Any]],
+        *,
+        payload: Any,
+        status_code: int = 201,
+        store: bool = True,
+        headers: HeadersOf | None = None,
+    ) -> Response:
+        """Replay the response stored for this key, or run `effect` (a service call) and store
+        what it returned with its effect, in the request's transaction.
+
+        `payload` is what identifies the request beside its method, path and query: the
+        parsed body, or a digest of a streamed one. The effect returns the body (answered with
+        `status_code`) or an `Outcome` naming its status. `store=False` (a dry run) neither
+        replays nor stores. `headers` derives response headers from the body, replays included.
+        """
+        request_fingerprint = fingerprint(self.method, self.path, self.query, payload)
+        if store and self.key is not None:
+            await self._lock()
+            stored = await self._stored()
+            if stored is not None:
+                return self._replay(request_fingerprint, *stored, headers=headers)
+        result = await effect()
+        if isinstance(result, Outcome):
+            status_code, result = result.status, result.body
+        body = jsonable_encoder(result)
+        if store and self.key is not None:
+            await self._save(request_fingerprint, status_code, body)
+        return JSONResponse(body, status_code=status_code, headers=_headers(headers, body))
+
+    def _replay(
+        self,
+        request_fingerprint: str,
+        stored_fingerprint: str,
+        status: int,
+        body: Any,
+        *,
+        headers: HeadersOf | None,
+    ) -> Response:
+        if stored_fingerprint != request_fingerprint:
+            raise IdempotencyKeyReused(
+                "This Idempotency-Key was used with a different request; use a new key."
+            )
+        replayed = {**_headers(headers, body), "Idempotent-Replayed": "true"}
+        return JSONResponse(body, status_code=status, headers=replayed)
 
     async def _lock(self) -> None:
         """Hold the key for this transaction; a concurrent holder means 409 in flight."""
@@ -122,25 +187,8 @@ class Idempotency:
         ).first()
         return (row[0], row[1], row[2]) if row else None
 
-    async def replay(self, request_fingerprint: str) -> Response | None:
-        """The stored response for this key and request, or None when the key is new."""
-        if self.key is None:
-            return None
-        await self._lock()
-        stored = await self._stored()
-        if stored is None:
-            return None
-        stored_fingerprint, status, body = stored
-        if stored_fingerprint != request_fingerprint:
-            raise IdempotencyKeyReused(
-                "This Idempotency-Key was used with a different request; use a new key."
-            )
-        return JSONResponse(body, status_code=status, headers={"Idempotent-Replayed": "true"})
-
-    async def save(self, request_fingerprint: str, status: int, body: Any) -> None:
-        """Store the response with the effect (same transaction)."""
-        if self.key is None:
-            return
+    async def _save(self, request_fingerprint: str, status: int, body: Any) -> None:
+        """Store the response with the effect (same transaction); an expired key is replaced."""
         await self.session.execute(
             delete(self.table).where(
                 self.table.c.client_id == self.principal.client_id,
@@ -158,20 +206,9 @@ class Idempotency:
             )
         )
 
-    async def run(
-        self,
-        request_fingerprint: str,
-        effect: Callable[[], Awaitable[Any]],
-        *,
-        status_code: int = 201,
-    ) -> Response:
-        """Replay, or run `effect` (a service call) and store what it returned."""
-        replayed = await self.replay(request_fingerprint)
-        if replayed is not None:
-            return replayed
-        body = jsonable_encoder(await effect())
-        await self.save(request_fingerprint, status_code, body)
-        return JSONResponse(body, status_code=status_code)
+
+def _headers(headers: HeadersOf | None, body: Any) -> dict[str, str]:
+    return dict(headers(body)) if headers is not None else {}
 
 
 def _check_key(key: str | None) -> str | None:
@@ -183,38 +220,33 @@ def _check_key(key: str | None) -> str | None:
     return key
 
 
-def idempotency_dependency(table: Table, *, required: bool) -> Any:
-    """A dependency giving the route its `Idempotency`; `required` makes a missing key 400."""
-
-    async def dependency(
-        session: SessionDep,
-        principal: Annotated[Principal, Depends(authenticate)],
-        idempotency_key: Annotated[
-            str | None,
-            Header(
-                alias="Idempotency-Key",
-                description="A unique key per intended effect; a retry with the same key "
-                "replays the first response.",
-                examples=["8e4f8c3a-6f1b-4e0e-9b8e-0d6d1c1f2a77"],
-            ),
-        ] = None,
-    ) -> Idempotency:
-        key = _check_key(idempotency_key)
-        if required and key is None:
-            raise IdempotencyKeyRequired(
-                "This request moves money or data: send an Idempotency-Key."
-            )
-        return Idempotency(session, table, principal, key)
-
-    return Depends(dependency)
+KEY_HEADER = Header(
+    alias="Idempotency-Key",
+    description="A unique key per intended effect; a retry with the same key replays the "
+    "first response.",
+    examples=["8e4f8c3a-6f1b-4e0e-9b8e-0d6d1c1f2a77"],
+)
 
 
-async def request_fingerprint(request: Request) -> str:
-    """Fingerprint of a request whose body is small enough to have been read (JSON)."""
-    return fingerprint(request.method, request.url.path, await request.body())
+async def optional_idempotency(
+    request: Request,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(authenticate)],
+    idempotency_key: Annotated[str | None, KEY_HEADER] = None,
+) -> Idempotency:
+    """The request's `Idempotency`; the key is accepted, not required. The key table is the
+    app's own (`app.state.idempotency_table`, set by the service builder)."""
+    return Idempotency(session, request.app.state.idempotency_table, principal, request)
 
 
-def json_fingerprint(request: Request, payload: Any) -> str:
-    """Fingerprint from the parsed payload, so that whitespace does not change it."""
-    canonical = json.dumps(jsonable_encoder(payload), sort_keys=True, separators=(",", ":"))
-    return fingerprint(request.method, request.url.path, canonical.encode())
+async def required_idempotency(
+    idempotency: Annotated[Idempotency, Depends(optional_idempotency)],
+) -> Idempotency:
+    """The same for a POST that moves money or ingests data: no key is 400."""
+    if idempotency.key is None:
+        raise IdempotencyKeyRequired("This request moves money or data: send an Idempotency-Key.")
+    return idempotency
+
+
+IdempotencyDep = Annotated[Idempotency, Depends(optional_idempotency)]
+RequiredIdempotencyDep = Annotated[Idempotency, Depends(required_idempotency)]

@@ -98,6 +98,61 @@ class InvalidInput(AppError):
     title = "Invalid input / Ogiltiga uppgifter"
 
 
+class BadRequest(AppError):
+    status = 400
+    problem_type = "bad-request"
+    title = "Bad request / Felaktig begäran"
+
+
+class PayloadTooLarge(AppError):
+    status = 413
+    problem_type = "payload-too-large"
+    title = "Payload too large / För stor begäran"
+
+
+class UnsupportedMediaType(AppError):
+    status = 415
+    problem_type = "unsupported-media-type"
+    title = "Unsupported media type / Formatet stöds inte"
+
+
+class PreconditionFailed(AppError):
+    status = 412
+    problem_type = "precondition-failed"
+    title = "Precondition failed / Villkoret uppfylls inte"
+
+
+class PreconditionRequired(AppError):
+    status = 428
+    problem_type = "precondition-required"
+    title = "Precondition required / Villkor krävs"
+
+
+class AlreadyExists(Conflict):
+    """Base of each service's typed "already exists" problems (`account-exists`, ...)."""
+
+    problem_type = "already-exists"
+    title = "Already exists / Finns redan"
+
+
+def field_error(location: str, message: str, value: Any = None) -> dict[str, Any]:
+    """One entry of a validation problem's `errors`."""
+    return {"location": location, "message": message, "value": value}
+
+
+def invalid_many(errors: Sequence[dict[str, Any]], *, detail: str | None = None) -> InvalidInput:
+    """A 422 problem naming every bad field (by default the detail lists their locations)."""
+    fields = ", ".join(sorted({str(error["location"]) for error in errors}))
+    return InvalidInput(detail or f"The request has invalid input: {fields}.", errors=errors)
+
+
+def invalid(
+    location: str, message: str, value: Any = None, *, detail: str | None = None
+) -> InvalidInput:
+    """A 422 problem naming one field."""
+    return invalid_many([field_error(location, message, value)], detail=detail)
+
+
 class Unauthorized(AppError):
     status = 401
     problem_type = "unauthorized"
@@ -195,12 +250,9 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         }
         for error in exc.errors()
     ]
-    fields = ", ".join(sorted({e["location"] for e in errors}))
+    problem = invalid_many(errors)
     return problem_response(
-        422,
-        detail=f"The request has invalid input: {fields}.",
-        instance=request.url.path,
-        errors=errors,
+        422, detail=problem.detail, instance=request.url.path, errors=problem.errors
     )
 
 
@@ -211,16 +263,36 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
 
 
+_DESCRIPTIONS = {
+    400: "No Idempotency-Key, or a malformed request",
+    401: "Unauthorized / Ej autentiserad",
+    403: "Forbidden / Åtkomst nekad",
+    404: "Not found / Hittades inte",
+    409: "Conflict / Konflikt",
+    412: "The If-Match version is not the current one",
+    413: "The body is larger than the service takes",
+    415: "The body's media type is not one the route takes",
+    422: "Invalid input / Ogiltiga uppgifter",
+    428: "If-Match is required for this change",
+}
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {
-        "description": f"{_TYPES_BY_STATUS[status][1]} (problem+json)",
+        "description": f"{description} (problem+json)",
         "model": Problem,
         "content": {PROBLEM_JSON: {}},
     }
-    for status in (401, 403, 404, 409, 422)
+    for status, description in _DESCRIPTIONS.items()
 }
 
 
-def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` for a route that can answer these problems."""
-    return {status: PROBLEM_RESPONSES[status] for status in statuses}
+def problem_responses(*statuses: int, **descriptions: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` for a route that can answer these problems; a route whose 400,
+    413 or 415 means something more particular says so: `problem_responses(413, s413="...")`."""
+    found: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        particular = descriptions.get(f"s{status}")
+        entry = PROBLEM_RESPONSES[status]
+        found[status] = (
+            {**entry, "description": f"{particular} (problem+json)"} if particular else entry
+        )
+    return found

@@ -1,22 +1,143 @@
-"""Small helpers the platform tests share: free ports, a sample app made with `build_app`."""
+"""What every test shares beside its fixtures: apps started in-process on the test's database,
+tokens for each role, a client of an app, a reader of what a schema holds, free ports, and a
+sample app made with `build_app`."""
 
 from __future__ import annotations
 
+import secrets
 import socket
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Annotated, Any
 
 import httpx
 from fastapi import APIRouter, FastAPI, Path
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 from starlette.types import ASGIApp
 
 from common.app import AppInfo, build_app
-from common.auth import KeySet
+from common.auth import KeySet, Role
 from common.pagination import PageDep
+from common.settings import AppSettings
+from gateway.clients.models import ApiClient
+from gateway.clients.service import issue_token
+from gateway.config import Settings as GatewaySettings
+from gateway.keys import Keyring
 from gateway.main import create_app as create_gateway
-from tests.conftest import asgi_client, gateway_settings, started
+from services.funding.config import Settings as FundingSettings
+from services.funding.main import create_app as create_funding
+from services.goals.config import Settings as GoalsSettings
+from services.goals.main import create_app as create_goals
+from services.mvp_evaluation.config import Settings as MvpSettings
+from services.mvp_evaluation.main import create_app as create_mvp
 from tests.database import DatabaseRun
+
+SERVICE_FACTORIES: dict[str, tuple[Callable[..., FastAPI], type[AppSettings], str]] = {
+    "funding": (create_funding, FundingSettings, "funding"),
+    "goals": (create_goals, GoalsSettings, "goals"),
+    "mvp-evaluation": (create_mvp, MvpSettings, "mvp_evaluation"),
+}
+
+
+@asynccontextmanager
+async def started(app: FastAPI) -> AsyncIterator[FastAPI]:
+    """Run the app's lifespan around the block, as a server would."""
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+def run_keys(run: DatabaseRun) -> KeySet:
+    """The run's public keys, as a service would fetch them from the gateway's JWKS."""
+    keyring = Keyring(keys=[run.signing_key])
+
+    async def fetch() -> dict[str, Any]:
+        return keyring.jwks()
+
+    return KeySet(fetch)
+
+
+def service_app(run: DatabaseRun, database: str, name: str, **overrides: Any) -> FastAPI:
+    factory, settings_class, schema = SERVICE_FACTORIES[name]
+    settings = settings_class(
+        platform=run.platform(database),
+        db_password=run.passwords[schema],
+        database_url=None,
+        **overrides,
+    )
+    return factory(settings, keys=run_keys(run))
+
+
+def gateway_settings(run: DatabaseRun, database: str, **overrides: Any) -> GatewaySettings:
+    """The gateway's settings for a test: the run's key, and limits a test suite won't hit."""
+    options: dict[str, Any] = {
+        "signing_key": run.signing_key.pem(),
+        "rate_limit_per_second": 100_000.0,
+        "rate_limit_burst": 100_000,
+    }
+    options.update(overrides)
+    return GatewaySettings(
+        platform=run.platform(database),
+        db_password=run.passwords["gateway"],
+        database_url=None,
+        **options,
+    )
+
+
+def make_token(
+    run: DatabaseRun,
+    role: Role | str,
+    *,
+    county_code: str | None = None,
+    organisation_number: str | None = None,
+    client_id: str | None = None,
+    ttl: timedelta = timedelta(minutes=15),
+) -> str:
+    """A token as the gateway issues it, for a client that need not exist in the database."""
+    client = ApiClient(
+        client_id=client_id or f"kvf_test_{secrets.token_hex(4)}",
+        role=Role(role).value,
+        county_code=county_code,
+        organisation_number=organisation_number,
+    )
+    return issue_token(client, keyring=Keyring(keys=[run.signing_key]), ttl=ttl)
+
+
+class Tokens:
+    """Authorization headers for each role: `tokens.admin`, `tokens.rss("12")` ..."""
+
+    def __init__(self, run: DatabaseRun) -> None:
+        self.run = run
+
+    def header(self, role: Role | str, **scope: Any) -> dict[str, str]:
+        return {"Authorization": f"Bearer {make_token(self.run, role, **scope)}"}
+
+    @property
+    def admin(self) -> dict[str, str]:
+        return self.header(Role.admin)
+
+    @property
+    def evaluator(self) -> dict[str, str]:
+        return self.header(Role.evaluator)
+
+    @property
+    def reader(self) -> dict[str, str]:
+        return self.header(Role.reader)
+
+    def rss(self, county_code: str) -> dict[str, str]:
+        return self.header(Role.rss, county_code=county_code)
+
+    def organiser(self, organisation_number: str) -> dict[str, str]:
+        return self.header(Role.organiser, organisation_number=organisation_number)
+
+
+def asgi_client(app: FastAPI, base_url: str = "http://testserver") -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url=base_url
+    )
+
 
 SAMPLE = AppInfo(name="sample", title="Sample", version="0.0.1", description="A test app.")
 SECRET_TEXT = "kvf-secret-detail-7f3a"  # what an unexpected error says; must never reach a body
@@ -109,3 +230,36 @@ def expect(response: httpx.Response, status: int) -> dict[str, Any]:
     assert response.status_code == status, response.text
     body: dict[str, Any] = response.json()
     return body
+
+
+class Schema:
+    """What one service's schema holds, read directly as the database owner: the state a
+    request left behind ("nothing changed" is `await schema.counts()` before and after)."""
+
+    def __init__(self, test_run: DatabaseRun, database: str, schema: str) -> None:
+        self.url = test_run.owner_url(database)
+        self.schema = schema
+
+    async def rows(self, sql: str, **params: Any) -> list[tuple[Any, ...]]:
+        """The rows of one query (`:name` parameters)."""
+        engine = create_async_engine(self.url, poolclass=NullPool)
+        try:
+            async with engine.connect() as connection:
+                result = await connection.execute(text(sql), params)
+                return [tuple(row) for row in result]
+        finally:
+            await engine.dispose()
+
+    async def count(self, table: str) -> int:
+        rows = await self.rows(f'SELECT count(*) FROM {self.schema}."{table}"')  # noqa: S608  # test-owned names
+        count: int = rows[0][0]
+        return count
+
+    async def counts(self) -> dict[str, int]:
+        """Rows in every table of the schema but Alembic's version table."""
+        names = await self.rows(
+            "SELECT tablename FROM pg_tables WHERE schemaname = :schema "
+            "AND tablename <> 'alembic_version' ORDER BY tablename",
+            schema=self.schema,
+        )
+        return {name: await self.count(name) for (name,) in names}

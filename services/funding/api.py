@@ -1,6 +1,4 @@
-"""Every route of the funding service, under /funding/v1."""
-
-from fastapi import APIRouter
+"""The domain routers of the funding service, served under /funding/v1."""
 
 from services.funding.accounts.router import router as accounts
 from services.funding.audit.router import router as audit
@@ -10,6 +8,4 @@ from services.funding.grants.router import router as calls
 from services.funding.summary.router import router as summary
 from services.funding.transfers.router import router as transfers
 
-router = APIRouter(prefix="/funding/v1")
-for domain in (accounts, transfers, distributions, calls, applications, summary, audit):
-    router.include_router(domain)
+ROUTERS = (accounts, transfers, distributions, calls, applications, summary, audit)

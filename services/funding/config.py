@@ -1,10 +1,13 @@
 """Settings of the funding service (prefix KVF_FUNDING_)."""
 
 from functools import lru_cache
+from typing import Annotated
 
+from fastapi import Depends
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from common.app import settings_of
 from common.settings import AppSettings
 
 
@@ -22,7 +25,16 @@ class Settings(AppSettings):
         description="Last year accounts may be opened for (the agreement runs 2018-2020).",
     )
 
+    @property
+    def programme_years(self) -> range:
+        """The years accounts may be opened for (first_year..last_year)."""
+        return range(self.first_year, self.last_year + 1)
+
 
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+SettingsDep = Annotated[Settings, Depends(settings_of(Settings))]
+"""The settings the app was made with (`create_app(settings)`), in a route."""

@@ -2,14 +2,13 @@
 
 from fastapi import FastAPI
 
-from common.app import AppInfo, build_app, database_lifespan_for
+from common.app import AppInfo, service_app
 from common.auth import KeySet
 from common.openapi import bilingual
-from common.settings import app_database_url
 from common.version import __version__
-from services.funding.api import router
+from services.funding.api import ROUTERS
 from services.funding.config import Settings, get_settings
-from services.funding.db import SCHEMA
+from services.funding.models import Base
 
 INFO = AppInfo(
     name="funding",
@@ -26,10 +25,10 @@ INFO = AppInfo(
 
 def create_app(settings: Settings | None = None, *, keys: KeySet | None = None) -> FastAPI:
     """The funding app, connecting as its own role to schema `funding`."""
-    settings = settings or get_settings()
-    lifespan = database_lifespan_for(
-        lambda: app_database_url(settings, SCHEMA), pool_size=settings.db_pool_size
+    return service_app(
+        INFO,
+        settings=settings or get_settings(),
+        metadata=Base.metadata,
+        routers=ROUTERS,
+        keys=keys,
     )
-    app = build_app(INFO, lifespan=lifespan, routers=[router], keys=keys)
-    app.state.settings = settings
-    return app

@@ -14,6 +14,7 @@ __all__ = [
     "Application",
     "ApplicationEvent",
     "AuditEvent",
+    "Base",
     "Call",
     "Interest",
     "Transfer",

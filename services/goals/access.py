@@ -9,19 +9,15 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from common.auth import ALL_ROLES, Allow, Principal, Role
+from common.auth import AdminDep, Allow, AnyRoleDep, Principal, Role
 
-AnyRoleDep = Annotated[Principal, Depends(Allow(*ALL_ROLES))]
-"""The catalogue and the organisation units: every role."""
+__all__ = ["AdminDep", "AnyRoleDep", "PlannerDep", "ProgressDep", "ReporterDep", "county_scope"]
 
 PlannerDep = Annotated[Principal, Depends(Allow(Role.admin, Role.rss))]
 """Plans, indicators, county goals and reading reports: admin, and an rss for its county."""
 
 ReporterDep = Annotated[Principal, Depends(Allow(Role.rss))]
 """Writing and submitting a report: only the county's rss."""
-
-AdminDep = Annotated[Principal, Depends(Allow(Role.admin))]
-"""Approving, returning, reopening and bulk import: only admin."""
 
 ProgressDep = Annotated[Principal, Depends(Allow(Role.admin, Role.rss, Role.reader))]
 """Progress: admin, rss and reader (a reader sees approved figures only)."""

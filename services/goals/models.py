@@ -10,6 +10,7 @@ from services.goals.reports.models import Report, ReportEvent, ReportNarrative, 
 idempotency_key = idempotency_table(Base.metadata)
 
 __all__ = [
+    "Base",
     "Goal",
     "Indicator",
     "Plan",

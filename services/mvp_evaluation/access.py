@@ -1,4 +1,4 @@
-"""Who may do what in the mvp-evaluation service, and the app's settings as a dependency.
+"""Who may do what in the mvp-evaluation service: one dependency alias per group of roles.
 
 - Evaluators and admins register schools, instruments and waves, post survey data, export it,
   and see every figure unsuppressed.
@@ -8,29 +8,20 @@
   every school's aggregated figures, so no role is narrowed to its own county or schools.
 """
 
-from __future__ import annotations
-
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
-from common.auth import ALL_ROLES, Allow, Principal, Role
-from services.mvp_evaluation.config import Settings
+from common.auth import AdminDep, Allow, AnyRoleDep, Principal, Role
+
+__all__ = ["AdminDep", "AnyRoleDep", "EvaluatorDep", "sees_small_cells"]
 
 EVALUATORS = (Role.admin, Role.evaluator)
 
 EvaluatorDep = Annotated[Principal, Depends(Allow(*EVALUATORS))]
-AnyRoleDep = Annotated[Principal, Depends(Allow(*ALL_ROLES))]
+"""Registers, survey data, exports: evaluators and admins."""
 
 
 def sees_small_cells(principal: Principal) -> bool:
     """Whether figures from few respondents are shown to this principal unsuppressed."""
     return principal.role in EVALUATORS
-
-
-def app_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-SettingsDep = Annotated[Settings, Depends(app_settings)]

@@ -1,10 +1,13 @@
 """Settings of the mvp-evaluation service (prefix KVF_MVP_EVALUATION_)."""
 
 from functools import lru_cache
+from typing import Annotated
 
+from fastapi import Depends
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from common.app import settings_of
 from common.settings import AppSettings
 
 
@@ -38,3 +41,7 @@ class Settings(AppSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+SettingsDep = Annotated[Settings, Depends(settings_of(Settings))]
+"""The settings the app was made with (`create_app(settings)`), in a route."""

@@ -10,6 +10,7 @@ from services.mvp_evaluation.waves.models import Wave
 idempotency_key = idempotency_table(Base.metadata)
 
 __all__ = [
+    "Base",
     "Instrument",
     "Item",
     "Response",

@@ -7,9 +7,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from tests.conftest import asgi_client, started
 from tests.database import DatabaseRun
-from tests.support import GatewayFactory, sample_app
+from tests.support import GatewayFactory, asgi_client, sample_app, started
 
 
 @pytest.fixture

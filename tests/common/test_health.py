@@ -6,8 +6,8 @@ import pytest
 from fastapi import FastAPI
 
 from common.problems import PROBLEM_JSON
-from tests.conftest import SERVICE_FACTORIES, asgi_client, run_keys, started
 from tests.database import DatabaseRun
+from tests.support import SERVICE_FACTORIES, asgi_client, run_keys, started
 
 UNREACHABLE = "postgresql://nobody@127.0.0.1:1/none"
 

@@ -16,8 +16,7 @@ from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 
 from common.logging import JsonFormatter
-from tests.conftest import asgi_client
-from tests.support import SECRET_TEXT
+from tests.support import SECRET_TEXT, asgi_client
 
 VALID_ID = "abc-123_DEF.456:789"
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"

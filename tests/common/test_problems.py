@@ -10,8 +10,7 @@ import pytest
 from fastapi import FastAPI
 
 from common.problems import PROBLEM_JSON
-from tests.conftest import asgi_client
-from tests.support import SECRET_TEXT, GatewayFactory, sample_app
+from tests.support import SECRET_TEXT, GatewayFactory, asgi_client, sample_app
 
 APPS = ("gateway", "funding", "goals", "mvp-evaluation")
 

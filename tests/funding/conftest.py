@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.conftest import Tokens
 from tests.funding.support import Grants, Ledger
+from tests.support import Tokens
 
 
 @pytest.fixture

@@ -25,17 +25,17 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from common.auth import AUDIENCE, ISSUER, KeySet, Role, http_key_fetcher
 from gateway.keys import Keyring, SigningKey, rotate_keyring, write_keyring
 from gateway.main import create_app as create_gateway
-from tests.conftest import (
+from tests.database import DatabaseRun
+from tests.support import (
     SERVICE_FACTORIES,
     Tokens,
     asgi_client,
+    expect,
     gateway_settings,
     make_token,
     service_app,
     started,
 )
-from tests.database import DatabaseRun
-from tests.support import expect
 
 PUBLIC = {
     ("GET", "/health/live"),
@@ -400,20 +400,22 @@ class TestAbuseLimits:
     ) -> None:
         created = await create_client(limited_gateway, tokens, name="R", role="reader")
         form = {"grant_type": "client_credentials", "client_id": created["client_id"]}
-        statuses = []
+        refusals = []
         for _ in range(3):
             response = await limited_gateway.post(
                 "/auth/v1/token",
                 data={**form, "client_secret": "wrong"},
                 headers={"X-Forwarded-For": "203.0.113.9"},
             )
-            statuses.append(response.status_code)
-        assert statuses[:3] == [401, 401, 401] or 429 in statuses
+            refusals.append((response.status_code, response.json()["type"]))
+        assert refusals == [(401, "invalid-client")] * 3
         locked = await limited_gateway.post(
             "/auth/v1/token", data={**form, "client_secret": created["client_secret"]}
         )
         assert locked.status_code == 429
+        assert locked.json()["type"] == "too-many-requests"
         assert int(locked.headers["retry-after"]) > 0
+        assert "access_token" not in locked.json()
 
     async def test_json_body_over_the_limit_is_413_and_uploads_have_their_own(
         self, limited_gateway: httpx.AsyncClient, tokens: Tokens

@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.conftest import Tokens
 from tests.database import DatabaseRun
 from tests.goals.support import Database, Goals
+from tests.support import Tokens
 
 
 @pytest.fixture

@@ -10,9 +10,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from common.auth import Role
-from tests.conftest import Tokens
 from tests.database import DatabaseRun
-from tests.support import expect
+from tests.support import Tokens, expect
 
 API = "/goals/v1"
 

@@ -9,7 +9,7 @@ import httpx
 
 from common.reference import COUNTIES
 from kvf.seed import CALL_TITLE, SCHOOL_POOL, seed, seed_async
-from tests.conftest import Tokens
+from tests.support import Tokens
 
 API = "/funding/v1"
 MSEK = 100_000_000

@@ -14,7 +14,8 @@ import pytest
 from fastapi import FastAPI
 
 from gateway.main import create_app as create_gateway
-from tests.conftest import (
+from tests.database import DatabaseRun
+from tests.support import (
     SERVICE_FACTORIES,
     Tokens,
     asgi_client,
@@ -22,7 +23,6 @@ from tests.conftest import (
     service_app,
     started,
 )
-from tests.database import DatabaseRun
 
 BASE = "/mvp-evaluation/v1"
 CSV = "text/csv; charset=utf-8"

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from common.db import SessionDep
-from common.idempotency import Idempotency, idempotency_dependency, json_fingerprint
+from common.idempotency import IdempotencyDep
 from common.pagination import Page, PageDep
 from common.problems import problem_responses
 from common.reference import CountyCode
+from services.funding.access import AdminDep, LedgerReaderDep
 from services.funding.accounts import service
 from services.funding.accounts.schemas import AccountCreate, AccountKind, AccountRead
-from services.funding.deps import AdminDep, LedgerReaderDep, YearsDep
-from services.funding.models import idempotency_key
+from services.funding.config import SettingsDep
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
 Code = Annotated[
@@ -31,12 +31,11 @@ Code = Annotated[
     responses=problem_responses(401, 403, 409, 422),
 )
 async def create_account(
-    request: Request,
     body: AccountCreate,
     session: SessionDep,
     admin: AdminDep,
-    years: YearsDep,
-    idem: Idempotency = idempotency_dependency(idempotency_key, required=False),
+    settings: SettingsDep,
+    idem: IdempotencyDep,
 ) -> Response:
     """Open an account in a year's tree, with zero balances. The code begins with the year
     (`2019.kvinnofrid.rss.12`); the parent must exist and be of the same year; a `county`
@@ -44,10 +43,12 @@ async def create_account(
     An existing code is 409 `account-exists`. `Idempotency-Key` is accepted."""
 
     async def effect() -> AccountRead:
-        account = await service.create_account(session, data=body, actor=admin, years=years)
+        account = await service.create_account(
+            session, data=body, actor=admin, years=settings.programme_years
+        )
         return AccountRead.model_validate(account)
 
-    return await idem.run(json_fingerprint(request, body), effect, status_code=201)
+    return await idem.run(effect, payload=body, status_code=201)
 
 
 @router.get("", summary="List accounts / Lista konton", responses=problem_responses(401, 403, 422))

@@ -10,9 +10,9 @@ from pydantic import AwareDatetime
 from common.db import SessionDep
 from common.pagination import Page, PageDep
 from common.problems import problem_responses
+from services.funding.access import AdminDep
 from services.funding.audit import service
 from services.funding.audit.schemas import AuditEventRead
-from services.funding.deps import AdminDep
 
 router = APIRouter(tags=["audit"])
 

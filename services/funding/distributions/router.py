@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
 from common.db import SessionDep
-from common.idempotency import Idempotency, idempotency_dependency, json_fingerprint
+from common.idempotency import RequiredIdempotencyDep
 from common.problems import problem_responses
-from services.funding.deps import AdminDep
+from services.funding.access import AdminDep
 from services.funding.distributions import service
 from services.funding.distributions.schemas import DistributionCreate, DistributionRead
-from services.funding.models import idempotency_key
 from services.funding.transfers.schemas import TransferRead
 
 router = APIRouter(prefix="/distributions", tags=["transfers"])
@@ -24,11 +23,10 @@ router = APIRouter(prefix="/distributions", tags=["transfers"])
     responses=problem_responses(401, 403, 409, 422),
 )
 async def create_distribution(
-    request: Request,
     body: DistributionCreate,
     session: SessionDep,
     admin: AdminDep,
-    idem: Idempotency = idempotency_dependency(idempotency_key, required=True),
+    idem: RequiredIdempotencyDep,
 ) -> Response:
     """Split `amount_ore` from `from_account` over `targets` and make one posted transfer per
     target, in the targets' order, in one transaction: all of them or none.
@@ -52,4 +50,4 @@ async def create_distribution(
             transfers=[TransferRead.model_validate(t) for t in transfers],
         )
 
-    return await idem.run(json_fingerprint(request, body), effect, status_code=201)
+    return await idem.run(effect, payload=body, status_code=201)

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi import APIRouter, Path, Query, Response
 
 from common.db import SessionDep
-from common.idempotency import Idempotency, idempotency_dependency, json_fingerprint
+from common.idempotency import RequiredIdempotencyDep
 from common.pagination import Page, PageDep
 from common.problems import problem_responses
 from common.reference import OrganisationNumber
-from services.funding.deps import AdminDep, GrantsDep
+from services.funding.access import AdminDep, GrantsDep
 from services.funding.grants import lifecycle, service, views
-from services.funding.grants.models import Application
 from services.funding.grants.schemas import (
     ApplicationDetail,
     ApplicationRead,
@@ -25,13 +22,11 @@ from services.funding.grants.schemas import (
     RepaymentCreate,
     SettlementCreate,
 )
-from services.funding.models import idempotency_key
 
 router = APIRouter(prefix="/applications", tags=["grants"])
 ApplicationId = Annotated[
     int, Path(ge=1, le=2**31 - 1, description="The application's id.", examples=[12])
 ]
-Required = idempotency_dependency(idempotency_key, required=True)
 MONEY_PROBLEMS = problem_responses(401, 403, 404, 409, 422)
 
 
@@ -74,20 +69,6 @@ async def get_application(
     return await views.detail(session, application)
 
 
-async def _step(
-    request: Request,
-    session: AsyncSession,
-    idem: Idempotency,
-    payload: Any,
-    step: Callable[[], Awaitable[Application]],
-    status_code: int,
-) -> Response:
-    async def effect() -> ApplicationDetail:
-        return await views.detail(session, await step())
-
-    return await idem.run(json_fingerprint(request, payload), effect, status_code=status_code)
-
-
 @router.post(
     "/{id}/decision",
     response_model=ApplicationDetail,
@@ -95,12 +76,11 @@ async def _step(
     responses=MONEY_PROBLEMS,
 )
 async def decide(
-    request: Request,
     id: ApplicationId,
     body: DecisionCreate,
     session: SessionDep,
     admin: AdminDep,
-    idem: Idempotency = Required,
+    idem: RequiredIdempotencyDep,
 ) -> Response:
     """`{"decision": "approve", "approved_amount_ore"}` reserves the amount on the call's pool
     (a pending `grant` transfer to the organiser's grant account, opened now if needed), so
@@ -108,14 +88,13 @@ async def decide(
     amount is at most what was asked and the call's maximum (else 422).
     `{"decision": "reject", "reason"}` rejects. Only a `submitted` application is decided
     (else 409 `invalid-application-state`). `Idempotency-Key` is required."""
-    return await _step(
-        request,
-        session,
-        idem,
-        body,
-        lambda: lifecycle.decide(session, application_id=id, decision=body, actor=admin),
-        200,
-    )
+
+    async def effect() -> ApplicationDetail:
+        return await views.detail(
+            session, await lifecycle.decide(session, application_id=id, decision=body, actor=admin)
+        )
+
+    return await idem.run(effect, payload=body, status_code=200)
 
 
 @router.post(
@@ -126,25 +105,23 @@ async def decide(
     responses=MONEY_PROBLEMS,
 )
 async def pay(
-    request: Request,
     id: ApplicationId,
     body: PaymentCreate,
     session: SessionDep,
     admin: AdminDep,
-    idem: Idempotency = Required,
+    idem: RequiredIdempotencyDep,
 ) -> Response:
     """Pay `amount_ore` of what is still reserved to the organiser's grant account (a posted
     `payment` transfer; the rest stays reserved). More than is left of the approved amount
     is 409 `exceeds-approved-amount`. Returns the application. `Idempotency-Key` is
     required."""
-    return await _step(
-        request,
-        session,
-        idem,
-        body,
-        lambda: lifecycle.pay(session, application_id=id, data=body, actor=admin),
-        201,
-    )
+
+    async def effect() -> ApplicationDetail:
+        return await views.detail(
+            session, await lifecycle.pay(session, application_id=id, data=body, actor=admin)
+        )
+
+    return await idem.run(effect, payload=body, status_code=201)
 
 
 @router.post(
@@ -154,25 +131,24 @@ async def pay(
     responses=MONEY_PROBLEMS,
 )
 async def settle(
-    request: Request,
     id: ApplicationId,
     body: SettlementCreate,
     session: SessionDep,
     principal: GrantsDep,
-    idem: Idempotency = Required,
+    idem: RequiredIdempotencyDep,
 ) -> Response:
     """The organiser's (or an admin's) account of the funds: `used_amount_ore` of what was
     paid (more is 422). What is still reserved is released to the pool; what was paid but not
     used becomes a repayment claim (state `repayment_due`), else the application is `closed`.
     `Idempotency-Key` is required."""
-    return await _step(
-        request,
-        session,
-        idem,
-        body,
-        lambda: lifecycle.settle(session, application_id=id, data=body, principal=principal),
-        200,
-    )
+
+    async def effect() -> ApplicationDetail:
+        return await views.detail(
+            session,
+            await lifecycle.settle(session, application_id=id, data=body, principal=principal),
+        )
+
+    return await idem.run(effect, payload=body, status_code=200)
 
 
 @router.post(
@@ -183,22 +159,20 @@ async def settle(
     responses=MONEY_PROBLEMS,
 )
 async def repay(
-    request: Request,
     id: ApplicationId,
     body: RepaymentCreate,
     session: SessionDep,
     admin: AdminDep,
-    idem: Idempotency = Required,
+    idem: RequiredIdempotencyDep,
 ) -> Response:
     """Unused funds paid back: a `repayment` transfer from the grant account to the call's
     pool, at most what is still owed (else 409 `exceeds-repayment-claim`); when all is
     repaid the application is `closed`. Returns the application. `Idempotency-Key` is
     required."""
-    return await _step(
-        request,
-        session,
-        idem,
-        body,
-        lambda: lifecycle.repay(session, application_id=id, data=body, actor=admin),
-        201,
-    )
+
+    async def effect() -> ApplicationDetail:
+        return await views.detail(
+            session, await lifecycle.repay(session, application_id=id, data=body, actor=admin)
+        )
+
+    return await idem.run(effect, payload=body, status_code=201)

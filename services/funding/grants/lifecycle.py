@@ -171,8 +171,8 @@ async def pay(
             remaining_ore=remaining,
             approved_amount_ore=application.approved_amount_ore,
         )
-    await ledger.settle(
-        session, transfer_id=reservation.id, post=False, actor=actor, managed_ok=True
+    await ledger.void_transfer(
+        session, transfer_id=reservation.id, actor=actor, by_application=True
     )
     movement = ledger.Movement(
         from_account=reservation.from_account,
@@ -224,8 +224,8 @@ async def settle(
         )
     reservation = await _reservation(session, application)
     if reservation is not None:
-        await ledger.settle(
-            session, transfer_id=reservation.id, post=False, actor=principal, managed_ok=True
+        await ledger.void_transfer(
+            session, transfer_id=reservation.id, actor=principal, by_application=True
         )
     claim = money.paid_ore - data.used_amount_ore
     application.used_amount_ore = data.used_amount_ore

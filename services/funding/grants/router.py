@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from common.db import SessionDep
-from common.idempotency import Idempotency, idempotency_dependency, json_fingerprint
+from common.idempotency import IdempotencyDep
 from common.pagination import Page, PageDep
 from common.problems import problem_responses
-from services.funding.deps import AdminDep, GrantsDep
+from services.funding.access import AdminDep, GrantsDep
 from services.funding.grants import service, views
 from services.funding.grants.schemas import (
     ApplicationCreate,
@@ -20,7 +20,6 @@ from services.funding.grants.schemas import (
     InterestCreate,
     InterestRead,
 )
-from services.funding.models import idempotency_key
 
 router = APIRouter(prefix="/calls", tags=["grants"])
 CallId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The call's id.", examples=[1])]
@@ -34,11 +33,10 @@ CallId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The call's id.", e
     responses=problem_responses(401, 403, 422),
 )
 async def create_call(
-    request: Request,
     body: CallCreate,
     session: SessionDep,
     admin: AdminDep,
-    idem: Idempotency = idempotency_dependency(idempotency_key, required=False),
+    idem: IdempotencyDep,
 ) -> Response:
     """A call paid from a `budget` account (the pool): its window [`opens_at`, `closes_at`),
     the most one organiser may get, the number of schools an application names, and who may
@@ -47,7 +45,7 @@ async def create_call(
     async def effect() -> CallRead:
         return views.call_read(await service.create_call(session, data=body, actor=admin))
 
-    return await idem.run(json_fingerprint(request, body), effect, status_code=201)
+    return await idem.run(effect, payload=body, status_code=201)
 
 
 @router.get(
@@ -82,12 +80,11 @@ async def get_call(id: CallId, session: SessionDep, principal: GrantsDep) -> Cal
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def express_interest(
-    request: Request,
     id: CallId,
     body: InterestCreate,
     session: SessionDep,
     principal: GrantsDep,
-    idem: Idempotency = idempotency_dependency(idempotency_key, required=False),
+    idem: IdempotencyDep,
 ) -> Response:
     """A non-binding expression of interest, until the call closes (then 409
     `call-not-open`); one per organiser (else 409 `interest-exists`). An organiser expresses
@@ -99,7 +96,7 @@ async def express_interest(
         )
         return InterestRead.model_validate(interest)
 
-    return await idem.run(json_fingerprint(request, body), effect, status_code=201)
+    return await idem.run(effect, payload=body, status_code=201)
 
 
 @router.get(
@@ -125,12 +122,11 @@ async def list_interests(
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def submit_application(
-    request: Request,
     id: CallId,
     body: ApplicationCreate,
     session: SessionDep,
     principal: GrantsDep,
-    idem: Idempotency = idempotency_dependency(idempotency_key, required=False),
+    idem: IdempotencyDep,
 ) -> Response:
     """An application to the call, in state `submitted`. Refused with 422 naming the field:
     a malformed organisation number (Luhn) or school unit code (eight digits), an organiser
@@ -146,4 +142,4 @@ async def submit_application(
         )
         return await views.detail(session, application)
 
-    return await idem.run(json_fingerprint(request, body), effect, status_code=201)
+    return await idem.run(effect, payload=body, status_code=201)

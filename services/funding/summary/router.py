@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Query, Response
 
 from common.db import SessionDep
 from common.problems import problem_responses
-from services.funding.deps import SummaryReaderDep
+from services.funding.access import SummaryReaderDep
 from services.funding.summary import service
 from services.funding.summary.schemas import SummaryRead
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from common.db import SessionDep
-from common.idempotency import Idempotency, idempotency_dependency, json_fingerprint
+from common.idempotency import RequiredIdempotencyDep
 from common.pagination import Page, PageDep
 from common.problems import problem_responses
-from services.funding.deps import AdminDep, LedgerReaderDep
-from services.funding.models import idempotency_key
+from services.funding.access import AdminDep, LedgerReaderDep
 from services.funding.transfers import service
 from services.funding.transfers.schemas import (
     TransferCreate,
@@ -35,11 +34,10 @@ AccountFilter = Annotated[str | None, Query(max_length=100, examples=["2019.kvin
     responses=problem_responses(401, 403, 409, 422),
 )
 async def create_transfer(
-    request: Request,
     body: TransferCreate,
     session: SessionDep,
     admin: AdminDep,
-    idem: Idempotency = idempotency_dependency(idempotency_key, required=True),
+    idem: RequiredIdempotencyDep,
 ) -> Response:
     """Move `amount_ore` (an integer, 1 to 2^53 − 1) between two accounts of the same year.
     An account other than a `source` never gives more than it has: overspending is 409
@@ -53,7 +51,7 @@ async def create_transfer(
         transfer = await service.create_transfer(session, data=body, actor=admin)
         return TransferRead.model_validate(transfer)
 
-    return await idem.run(json_fingerprint(request, body), effect, status_code=201)
+    return await idem.run(effect, payload=body, status_code=201)
 
 
 @router.get(
@@ -99,16 +97,6 @@ async def get_transfer(
     return TransferRead.model_validate(transfer)
 
 
-async def _settle(
-    request: Request, id: int, session: SessionDep, admin: AdminDep, idem: Idempotency, post: bool
-) -> Response:
-    async def effect() -> TransferRead:
-        transfer = await service.settle(session, transfer_id=id, post=post, actor=admin)
-        return TransferRead.model_validate(transfer)
-
-    return await idem.run(json_fingerprint(request, None), effect, status_code=200)
-
-
 @router.post(
     "/{id}/post",
     response_model=TransferRead,
@@ -116,16 +104,20 @@ async def _settle(
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def post_transfer(
-    request: Request,
     id: TransferId,
     session: SessionDep,
     admin: AdminDep,
-    idem: Idempotency = idempotency_dependency(idempotency_key, required=True),
+    idem: RequiredIdempotencyDep,
 ) -> Response:
     """The reservation becomes a debit of the from account and a credit of the to account.
     A transfer that is not pending is 409 `transfer-not-pending`; one that belongs to a grant
     application is 409 `managed-by-application`. `Idempotency-Key` is required."""
-    return await _settle(request, id, session, admin, idem, post=True)
+
+    async def effect() -> TransferRead:
+        transfer = await service.post_transfer(session, transfer_id=id, actor=admin)
+        return TransferRead.model_validate(transfer)
+
+    return await idem.run(effect, payload=None, status_code=200)
 
 
 @router.post(
@@ -135,12 +127,16 @@ async def post_transfer(
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def void_transfer(
-    request: Request,
     id: TransferId,
     session: SessionDep,
     admin: AdminDep,
-    idem: Idempotency = idempotency_dependency(idempotency_key, required=True),
+    idem: RequiredIdempotencyDep,
 ) -> Response:
     """The reservation is released; nothing moves. A transfer that is not pending is 409
     `transfer-not-pending`. `Idempotency-Key` is required."""
-    return await _settle(request, id, session, admin, idem, post=False)
+
+    async def effect() -> TransferRead:
+        transfer = await service.void_transfer(session, transfer_id=id, actor=admin)
+        return TransferRead.model_validate(transfer)
+
+    return await idem.run(effect, payload=None, status_code=200)

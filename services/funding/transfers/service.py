@@ -104,20 +104,42 @@ async def move(
     return made
 
 
-async def settle(
-    session: AsyncSession,
-    *,
-    transfer_id: int,
-    post: bool,
-    actor: Principal,
-    managed_ok: bool = False,
+async def post_transfer(
+    session: AsyncSession, *, transfer_id: int, actor: Principal, by_application: bool = False
 ) -> Transfer:
-    """Post a pending transfer (the reservation becomes a debit, the receiver is credited) or
-    void it (the reservation is released). A transfer settles once: else 409."""
+    """Post a pending transfer: the reservation becomes a debit, the receiver is credited.
+    A transfer settles once (else 409); one of a grant application settles only through it
+    (`by_application`)."""
+    transfer = await _pending(session, transfer_id, by_application=by_application)
+    async with _database_guards():
+        await repository.lock_accounts(session, {transfer.from_account, transfer.to_account})
+        await repository.post_reserved(session, transfer.from_account, transfer.amount_ore)
+        await repository.credit(session, transfer.to_account, transfer.amount_ore)
+        await _settled(session, transfer, TransferState.posted)
+    await _record(session, actor, "transfer.posted", transfer)
+    return transfer
+
+
+async def void_transfer(
+    session: AsyncSession, *, transfer_id: int, actor: Principal, by_application: bool = False
+) -> Transfer:
+    """Void a pending transfer: the reservation is released and nothing moves. A transfer
+    settles once (else 409); one of a grant application only through it."""
+    transfer = await _pending(session, transfer_id, by_application=by_application)
+    async with _database_guards():
+        await repository.lock_accounts(session, {transfer.from_account, transfer.to_account})
+        await repository.release_reserved(session, transfer.from_account, transfer.amount_ore)
+        await _settled(session, transfer, TransferState.voided)
+    await _record(session, actor, "transfer.voided", transfer)
+    return transfer
+
+
+async def _pending(session: AsyncSession, transfer_id: int, *, by_application: bool) -> Transfer:
+    """The transfer, locked, if it is pending and may be settled this way."""
     transfer = await repository.get(session, transfer_id, lock=True)
     if transfer is None:
         raise NotFound(f"No transfer with id {transfer_id}.")
-    if transfer.application_id is not None and not managed_ok:
+    if transfer.application_id is not None and not by_application:
         raise ManagedByApplication(
             f"Transfer {transfer_id} belongs to grant application {transfer.application_id}; "
             "settle it through the application's payments and settlement.",
@@ -128,18 +150,13 @@ async def settle(
             f"Transfer {transfer_id} is {transfer.state}; only a pending transfer settles.",
             state=transfer.state,
         )
-    async with _database_guards():
-        await repository.lock_accounts(session, {transfer.from_account, transfer.to_account})
-        if post:
-            await repository.post_reserved(session, transfer.from_account, transfer.amount_ore)
-            await repository.credit(session, transfer.to_account, transfer.amount_ore)
-        else:
-            await repository.release_reserved(session, transfer.from_account, transfer.amount_ore)
-        transfer.state = (TransferState.posted if post else TransferState.voided).value
-        transfer.settled_at = datetime.now(UTC)
-        await repository.flush(session)
-    await _record(session, actor, "transfer.posted" if post else "transfer.voided", transfer)
     return transfer
+
+
+async def _settled(session: AsyncSession, transfer: Transfer, state: TransferState) -> None:
+    transfer.state = state.value
+    transfer.settled_at = datetime.now(UTC)
+    await repository.flush(session)
 
 
 async def _record(session: AsyncSession, actor: Principal, action: str, t: Transfer) -> None:

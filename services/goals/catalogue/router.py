@@ -2,17 +2,16 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
 from common.db import SessionDep
-from common.idempotency import Idempotency
+from common.idempotency import IdempotencyDep
 from common.pagination import Page, PageDep
+from common.problems import problem_responses
 from services.goals.access import AnyRoleDep, PlannerDep
 from services.goals.catalogue import service
 from services.goals.catalogue.schemas import GoalCreate, GoalKind, GoalRead
-from services.goals.idempotency import IDEMPOTENCY, request_fingerprint
-from services.goals.problems import responses
 
 router = APIRouter(tags=["goals"])
 
@@ -22,7 +21,7 @@ CountyFilter = Annotated[
 ]
 
 
-@router.get("/goals", summary="List goals / Lista mål", responses=responses(401, 403, 422))
+@router.get("/goals", summary="List goals / Lista mål", responses=problem_responses(401, 403, 422))
 async def list_goals(
     session: SessionDep,
     principal: AnyRoleDep,
@@ -40,7 +39,7 @@ async def list_goals(
 
 
 @router.get(
-    "/goals/{code}", summary="Read a goal / Läs ett mål", responses=responses(401, 403, 404)
+    "/goals/{code}", summary="Read a goal / Läs ett mål", responses=problem_responses(401, 403, 404)
 )
 async def read_goal(
     session: SessionDep,
@@ -56,19 +55,18 @@ async def read_goal(
     status_code=201,
     response_model=GoalRead,
     summary="Add a county's own goal / Lägg till ett eget mål",
-    responses=responses(401, 403, 409, 422),
+    responses=problem_responses(401, 403, 409, 422),
 )
 async def create_goal(
-    request: Request,
     body: GoalCreate,
     session: SessionDep,
     principal: PlannerDep,
-    idem: Idempotency = IDEMPOTENCY,
+    idem: IdempotencyDep,
 ) -> Response:
     """A county's own goal, owned by that county: admin, or the county's RSS. The code is
     `<county>-E<n>` unless one is given (it must begin with the county's code)."""
     return await idem.run(
-        request_fingerprint(request, body),
         lambda: service.create_goal(session, principal=principal, data=body),
+        payload=body,
         status_code=201,
     )

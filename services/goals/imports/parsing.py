@@ -7,9 +7,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from common.problems import InvalidInput
+from common.problems import InvalidInput, UnsupportedMediaType, invalid
 from services.goals.imports.schemas import CSV_COLUMNS
-from services.goals.problems import UnsupportedMediaType, invalid
 
 REQUIRED_COLUMNS = ("county_code", "year", "period", "indicator_id")
 JSON_TYPES = frozenset({"application/json"})
@@ -39,18 +38,22 @@ def _text(body: bytes) -> str:
     try:
         return body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise invalid("The body is not UTF-8 text.", location="body", message=str(exc)) from None
+        raise invalid(
+            detail="The body is not UTF-8 text.", location="body", message=str(exc)
+        ) from None
 
 
 def _json_rows(body: bytes) -> list[RawRow]:
     try:
         document = json.loads(_text(body))
     except json.JSONDecodeError as exc:
-        raise invalid("The body is not valid JSON.", location="body", message=str(exc)) from None
+        raise invalid(
+            detail="The body is not valid JSON.", location="body", message=str(exc)
+        ) from None
     rows = document.get("rows") if isinstance(document, dict) else None
     if not isinstance(rows, list):
         raise invalid(
-            'The body must be a JSON object {"rows": [...]}.',
+            detail='The body must be a JSON object {"rows": [...]}.',
             location="body.rows",
             message="a list of rows is required",
         )

@@ -1,19 +1,18 @@
 """Route of the bulk import: POST /reports/import."""
 
+import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.encoders import jsonable_encoder
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from common.db import SessionDep
-from common.idempotency import Idempotency, fingerprint
+from common.idempotency import RequiredIdempotencyDep
+from common.problems import PayloadTooLarge, problem_responses
 from services.goals.access import AdminDep
-from services.goals.idempotency import IDEMPOTENCY_REQUIRED
 from services.goals.imports import service
 from services.goals.imports.parsing import parse_body
 from services.goals.imports.schemas import REQUEST_BODY, ImportSummary
-from services.goals.problems import PayloadTooLarge, responses
 
 router = APIRouter(tags=["reports"])
 
@@ -36,18 +35,20 @@ async def read_body(request: Request) -> bytes:
     "/reports/import",
     response_model=ImportSummary,
     summary="Import report values in bulk / Importera rapportvärden",
-    responses=responses(400, 401, 403, 413, 415, 422),
+    responses=problem_responses(
+        400, 401, 403, 413, 415, 422, s415="The body is neither JSON nor CSV"
+    ),
     openapi_extra=REQUEST_BODY,
 )
 async def import_reports(
     request: Request,
     session: SessionDep,
     principal: AdminDep,
+    idem: RequiredIdempotencyDep,
     partial: Annotated[
         bool, Query(description="Import the rows without conflicts; ignore the others.")
     ] = False,
     dry_run: Annotated[bool, Query(description="Work out the summary and save nothing.")] = False,
-    idem: Idempotency = IDEMPOTENCY_REQUIRED,
 ) -> Response:
     """Many counties' values at once, as JSON `{"rows": [...]}` or CSV (header
     `county_code;year;period;indicator_id;value;numerator;denominator;text`, comma or
@@ -60,17 +61,14 @@ async def import_reports(
     row in `errors` (`row`, `field`, `value`, `message`). `Idempotency-Key` is required (400
     without it): a retry with the same key and body replays the first summary."""
     body = await read_body(request)
-    flags = f"?partial={partial}&dry_run={dry_run}&type={request.headers.get('content-type')}"
-    request_fingerprint = fingerprint(request.method, request.url.path + flags, body)
+    content_type = request.headers.get("content-type")
+    raw_rows = parse_body(content_type, body)
     # A dry run saves nothing, not even its key: it can be repeated freely.
-    replayed = None if dry_run else await idem.replay(request_fingerprint)
-    if replayed is not None:
-        return replayed
-    raw_rows = parse_body(request.headers.get("content-type"), body)
-    result = await service.import_rows(
-        session, principal=principal, raw_rows=raw_rows, partial=partial, dry_run=dry_run
+    return await idem.run(
+        lambda: service.import_rows(
+            session, principal=principal, raw_rows=raw_rows, partial=partial, dry_run=dry_run
+        ),
+        payload={"type": content_type, "sha256": hashlib.sha256(body).hexdigest()},
+        status_code=200,
+        store=not dry_run,
     )
-    payload = jsonable_encoder(result)
-    if not dry_run:
-        await idem.save(request_fingerprint, 200, payload)
-    return JSONResponse(payload)

@@ -5,14 +5,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal, writable_county
 from common.pagination import Page, PageParams
-from common.problems import Conflict
+from common.problems import Conflict, invalid
 from services.goals.indicators import repository
 from services.goals.indicators.measures import NUMERIC_MEASURES, Reference, parse_reference
 from services.goals.indicators.models import Indicator
 from services.goals.indicators.schemas import IndicatorCreate, IndicatorRead
 from services.goals.plans import repository as plans
 from services.goals.plans.service import visible_plan
-from services.goals.problems import invalid
 
 
 def _reference(data: IndicatorCreate, field: str) -> Reference:
@@ -21,8 +20,8 @@ def _reference(data: IndicatorCreate, field: str) -> Reference:
         return parse_reference(data.measure, raw)
     except ValueError as exc:
         raise invalid(
-            f"The {field} of indicator {data.name!r} does not fit its measure {data.measure}: "
-            f"{exc}.",
+            detail=f"The {field} of indicator {data.name!r} does not fit its measure "
+            f"{data.measure}: {exc}.",
             location=f"body.{field}",
             message=str(exc),
             value=raw,
@@ -38,14 +37,14 @@ async def create_indicator(
     goal_code = data.goal_code.upper()
     if goal_code not in (await plans.goal_codes(session, [plan.id]))[plan.id]:
         raise invalid(
-            f"Goal {goal_code} is not in plan {plan.id}.",
+            detail=f"Goal {goal_code} is not in plan {plan.id}.",
             location="body.goal_code",
             message="not a goal of the plan",
             value=goal_code,
         )
     if data.measure in NUMERIC_MEASURES and data.direction is None:
         raise invalid(
-            f"A {data.measure} indicator needs a direction (increase or decrease).",
+            detail=f"A {data.measure} indicator needs a direction (increase or decrease).",
             location="body.direction",
             message="required for a count or percentage",
         )

@@ -5,10 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from common.pagination import Page, PageDep
+from common.problems import problem_responses
 from services.goals.access import AnyRoleDep
 from services.goals.organisation_units import service
 from services.goals.organisation_units.schemas import Level, OrganisationUnitRead
-from services.goals.problems import responses
 
 router = APIRouter(tags=["organisation-units"])
 
@@ -16,7 +16,7 @@ router = APIRouter(tags=["organisation-units"])
 @router.get(
     "/organisation-units",
     summary="List organisation units / Lista organisationsenheter",
-    responses=responses(401, 403, 422),
+    responses=problem_responses(401, 403, 422),
 )
 async def list_organisation_units(
     principal: AnyRoleDep,
@@ -37,7 +37,7 @@ async def list_organisation_units(
 @router.get(
     "/organisation-units/{code}",
     summary="Read an organisation unit / Läs en organisationsenhet",
-    responses=responses(401, 403, 404),
+    responses=problem_responses(401, 403, 404),
 )
 async def read_organisation_unit(
     principal: AnyRoleDep, code: Annotated[str, Path(max_length=4, examples=["1280"])]

@@ -2,19 +2,18 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
 from common.db import SessionDep
-from common.idempotency import Idempotency
+from common.idempotency import IdempotencyDep
 from common.pagination import Page, PageDep
+from common.problems import problem_responses
 from services.goals.access import PlannerDep
-from services.goals.idempotency import IDEMPOTENCY, request_fingerprint
 from services.goals.indicators import service as indicators
 from services.goals.indicators.schemas import IndicatorCreate, IndicatorRead
 from services.goals.plans import service
 from services.goals.plans.schemas import PlanCreate, PlanRead
-from services.goals.problems import responses
 
 router = APIRouter(tags=["plans"])
 
@@ -26,26 +25,27 @@ PlanId = Annotated[int, Path(ge=1, description="The plan's id.", examples=[3])]
     status_code=201,
     response_model=PlanRead,
     summary="Create a plan / Skapa en plan",
-    responses=responses(401, 403, 409, 422),
+    responses=problem_responses(401, 403, 409, 422),
 )
 async def create_plan(
-    request: Request,
     body: PlanCreate,
     session: SessionDep,
     principal: PlannerDep,
-    idem: Idempotency = IDEMPOTENCY,
+    idem: IdempotencyDep,
 ) -> Response:
     """A county's plan for one year, with its goals. One per county and year (409 for a
     second). Every plan must include K1 and K2 (422 naming the missing one). An RSS plans
     for its own county only (403 otherwise)."""
     return await idem.run(
-        request_fingerprint(request, body),
         lambda: service.create_plan(session, principal=principal, data=body),
+        payload=body,
         status_code=201,
     )
 
 
-@router.get("/plans", summary="List plans / Lista planer", responses=responses(401, 403, 422))
+@router.get(
+    "/plans", summary="List plans / Lista planer", responses=problem_responses(401, 403, 422)
+)
 async def list_plans(
     session: SessionDep,
     principal: PlannerDep,
@@ -61,7 +61,9 @@ async def list_plans(
     )
 
 
-@router.get("/plans/{id}", summary="Read a plan / Läs en plan", responses=responses(401, 403, 404))
+@router.get(
+    "/plans/{id}", summary="Read a plan / Läs en plan", responses=problem_responses(401, 403, 404)
+)
 async def read_plan(session: SessionDep, principal: PlannerDep, id: PlanId) -> PlanRead:
     """One plan with its goals and indicators; another county's plan is 404 for an RSS."""
     return await service.get_plan(session, principal=principal, plan_id=id)
@@ -72,22 +74,21 @@ async def read_plan(session: SessionDep, principal: PlannerDep, id: PlanId) -> P
     status_code=201,
     response_model=IndicatorRead,
     summary="Add an indicator / Lägg till en indikator",
-    responses=responses(401, 403, 404, 409, 422),
+    responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def create_indicator(
-    request: Request,
     id: PlanId,
     body: IndicatorCreate,
     session: SessionDep,
     principal: PlannerDep,
-    idem: Idempotency = IDEMPOTENCY,
+    idem: IdempotencyDep,
 ) -> Response:
     """An indicator for one of the plan's goals: measure `count`, `percentage`, `boolean` or
     `text`; direction (required for count and percentage); unit; baseline and target of the
     measure's kind (422 otherwise)."""
     return await idem.run(
-        request_fingerprint(request, body),
         lambda: indicators.create_indicator(session, principal=principal, plan_id=id, data=body),
+        payload=body,
         status_code=201,
     )
 
@@ -95,7 +96,7 @@ async def create_indicator(
 @router.get(
     "/plans/{id}/indicators",
     summary="List a plan's indicators / Lista planens indikatorer",
-    responses=responses(401, 403, 404, 422),
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def list_indicators(
     session: SessionDep, principal: PlannerDep, id: PlanId, page: PageDep

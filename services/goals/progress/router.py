@@ -5,8 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from common.db import SessionDep
+from common.problems import problem_responses
 from services.goals.access import ProgressDep
-from services.goals.problems import responses
 from services.goals.progress import service
 from services.goals.progress.schemas import ProgressRead
 
@@ -16,7 +16,7 @@ router = APIRouter(tags=["progress"])
 @router.get(
     "/progress",
     summary="Progress per goal / Måluppfyllelse per mål",
-    responses=responses(401, 403, 422),
+    responses=problem_responses(401, 403, 422),
 )
 async def read_progress(
     session: SessionDep,

@@ -1,6 +1,6 @@
 """Optimistic concurrency: a report's ETag is its version; changes name it in If-Match."""
 
-from services.goals.problems import PreconditionFailed, PreconditionRequired
+from common.problems import PreconditionFailed, PreconditionRequired
 
 
 def etag(version: int) -> str:

@@ -1,19 +1,15 @@
 """Routes of reports: /reports, their edits (ETag / If-Match) and their workflow."""
 
-import json
-from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request
-from fastapi.encoders import jsonable_encoder
-from starlette.responses import JSONResponse, Response
+from fastapi import APIRouter, Header, Path, Query
+from starlette.responses import Response
 
 from common.db import SessionDep
-from common.idempotency import Idempotency
+from common.idempotency import IdempotencyDep
 from common.pagination import Page, PageDep
+from common.problems import problem_responses
 from services.goals.access import AdminDep, PlannerDep, ReporterDep
-from services.goals.idempotency import IDEMPOTENCY, request_fingerprint
-from services.goals.problems import responses
 from services.goals.reports import service, workflow
 from services.goals.reports.etag import etag
 from services.goals.reports.schemas import (
@@ -44,12 +40,11 @@ ETAG_HEADER = {"ETag": {"description": "The report's version.", "schema": {"type
 PREVIEW = {"model": ReportPreview, "description": "Dry run: what would be saved (nothing is)."}
 
 
-def with_etag(response: Response) -> Response:
-    """Set the ETag of the report in a JSON response body (not of a dry run's preview)."""
-    body = json.loads(bytes(response.body))
-    if response.status_code < 300 and body.get("id") is not None and not body.get("dry_run"):
-        response.headers["ETag"] = etag(body["version"])
-    return response
+def report_etag(body: dict[str, Any]) -> dict[str, str]:
+    """The ETag of the report in a response body (none for a dry run's preview)."""
+    if body.get("id") is not None and not body.get("dry_run"):
+        return {"ETag": etag(body["version"])}
+    return {}
 
 
 @router.post(
@@ -57,34 +52,31 @@ def with_etag(response: Response) -> Response:
     status_code=201,
     response_model=ReportRead,
     summary="Create a report / Skapa en rapport",
-    responses={200: PREVIEW, **responses(401, 403, 409, 422)},
+    responses={200: PREVIEW, **problem_responses(401, 403, 409, 422)},
 )
 async def create_report(
-    request: Request,
     body: ReportCreate,
     session: SessionDep,
     principal: ReporterDep,
+    idem: IdempotencyDep,
     dry_run: DryRun = False,
-    idem: Idempotency = IDEMPOTENCY,
 ) -> Response:
     """A draft report of the county's plan for a period (`2019`, `2019H1`, `2019H2` of the
     plan's year): values for the plan's indicators and a narrative per goal. Only the county's
     RSS writes reports. One report per plan and period (409). A value of the wrong kind for its
     indicator's measure is 422 naming the indicator. `?dry_run=true` answers 200 with what
     would be saved and saves nothing (not even the Idempotency-Key)."""
-    if dry_run:
-        preview = await service.create_report(session, principal=principal, data=body, dry_run=True)
-        return JSONResponse(jsonable_encoder(preview), status_code=200)
-    response = await idem.run(
-        request_fingerprint(request, body),
-        lambda: service.create_report(session, principal=principal, data=body, dry_run=False),
-        status_code=201,
+    return await idem.run(
+        lambda: service.create_report(session, principal=principal, data=body, dry_run=dry_run),
+        payload=body,
+        status_code=200 if dry_run else 201,
+        store=not dry_run,
+        headers=report_etag,
     )
-    return with_etag(response)
 
 
 @router.get(
-    "/reports", summary="List reports / Lista rapporter", responses=responses(401, 403, 422)
+    "/reports", summary="List reports / Lista rapporter", responses=problem_responses(401, 403, 422)
 )
 async def list_reports(
     session: SessionDep,
@@ -116,7 +108,7 @@ async def list_reports(
 @router.get(
     "/reports/{id}",
     summary="Read a report / Läs en rapport",
-    responses={200: {"headers": ETAG_HEADER}, **responses(401, 403, 404)},
+    responses={200: {"headers": ETAG_HEADER}, **problem_responses(401, 403, 404)},
 )
 async def read_report(
     session: SessionDep, principal: PlannerDep, id: ReportId, response: Response
@@ -135,7 +127,7 @@ async def read_report(
     summary="Change a report / Ändra en rapport",
     responses={
         200: {"headers": ETAG_HEADER},
-        **responses(401, 403, 404, 409, 412, 422, 428),
+        **problem_responses(401, 403, 404, 409, 412, 422, 428),
     },
 )
 async def update_report(
@@ -165,17 +157,7 @@ async def update_report(
     return updated
 
 
-async def _move(
-    request: Request,
-    idem: Idempotency,
-    payload: Any,
-    effect: Callable[[], Awaitable[ReportRead]],
-) -> Response:
-    response = await idem.run(request_fingerprint(request, payload), effect, status_code=200)
-    return with_etag(response)
-
-
-MOVE_RESPONSES = {200: {"headers": ETAG_HEADER}, **responses(401, 403, 404, 409, 412, 422)}
+MOVE_RESPONSES = {200: {"headers": ETAG_HEADER}, **problem_responses(401, 403, 404, 409, 412, 422)}
 
 
 @router.post(
@@ -185,22 +167,21 @@ MOVE_RESPONSES = {200: {"headers": ETAG_HEADER}, **responses(401, 403, 404, 409,
     responses=MOVE_RESPONSES,
 )
 async def submit_report(
-    request: Request,
     session: SessionDep,
     principal: ReporterDep,
     id: ReportId,
+    idem: IdempotencyDep,
     if_match: IfMatch = None,
-    idem: Idempotency = IDEMPOTENCY,
 ) -> Response:
     """The county's RSS submits a draft or returned report for approval. An optional
     `If-Match` guards against submitting a version other than the one read (412)."""
-    return await _move(
-        request,
-        idem,
-        {"id": id},
+    return await idem.run(
         lambda: workflow.move(
             session, principal=principal, report_id=id, action="submit", if_match=if_match
         ),
+        payload=None,
+        status_code=200,
+        headers=report_etag,
     )
 
 
@@ -211,22 +192,21 @@ async def submit_report(
     responses=MOVE_RESPONSES,
 )
 async def approve_report(
-    request: Request,
     session: SessionDep,
     principal: AdminDep,
     id: ReportId,
+    idem: IdempotencyDep,
     if_match: IfMatch = None,
-    idem: Idempotency = IDEMPOTENCY,
 ) -> Response:
     """An admin approves a submitted report; from then on it is locked (409 `report-locked`
     for any change) until an admin reopens it."""
-    return await _move(
-        request,
-        idem,
-        {"id": id},
+    return await idem.run(
         lambda: workflow.move(
             session, principal=principal, report_id=id, action="approve", if_match=if_match
         ),
+        payload=None,
+        status_code=200,
+        headers=report_etag,
     )
 
 
@@ -237,20 +217,16 @@ async def approve_report(
     responses=MOVE_RESPONSES,
 )
 async def return_report(
-    request: Request,
     session: SessionDep,
     principal: AdminDep,
     id: ReportId,
     body: ReturnRequest,
+    idem: IdempotencyDep,
     if_match: IfMatch = None,
-    idem: Idempotency = IDEMPOTENCY,
 ) -> Response:
     """An admin sends a submitted report back to the county with a comment; the county's RSS
     changes it and submits it again."""
-    return await _move(
-        request,
-        idem,
-        {"id": id, **body.model_dump()},
+    return await idem.run(
         lambda: workflow.move(
             session,
             principal=principal,
@@ -259,6 +235,9 @@ async def return_report(
             comment=body.comment,
             if_match=if_match,
         ),
+        payload=body,
+        status_code=200,
+        headers=report_etag,
     )
 
 
@@ -269,20 +248,16 @@ async def return_report(
     responses=MOVE_RESPONSES,
 )
 async def reopen_report(
-    request: Request,
     session: SessionDep,
     principal: AdminDep,
     id: ReportId,
     body: ReopenRequest,
+    idem: IdempotencyDep,
     if_match: IfMatch = None,
-    idem: Idempotency = IDEMPOTENCY,
 ) -> Response:
     """An admin reopens an approved report, to `returned` (default) or `draft`, with a
     reason; the history records who, when, from which request, and why."""
-    return await _move(
-        request,
-        idem,
-        {"id": id, **body.model_dump()},
+    return await idem.run(
         lambda: workflow.move(
             session,
             principal=principal,
@@ -292,4 +267,7 @@ async def reopen_report(
             to_state=body.to_state,
             if_match=if_match,
         ),
+        payload=body,
+        status_code=200,
+        headers=report_etag,
     )

@@ -9,13 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from common.auth import Principal, visible_county, writable_county
 from common.context import current_request_id
 from common.pagination import Page, PageParams
-from common.problems import Conflict, InvalidInput, NotFound
+from common.problems import Conflict, InvalidInput, NotFound, invalid
 from services.goals.access import county_scope
 from services.goals.indicators import repository as indicators
 from services.goals.indicators.models import Indicator
 from services.goals.plans import repository as plans
 from services.goals.plans.models import Plan
-from services.goals.problems import InvalidStateTransition, ReportLocked, invalid
+from services.goals.problems import InvalidStateTransition, ReportLocked
 from services.goals.reports import repository
 from services.goals.reports.content import (
     check_narratives,
@@ -42,7 +42,7 @@ def check_period(period: str, year: int, *, location: str = "body.period") -> No
     """A period of the plan's year: `2019`, `2019H1` or `2019H2` for a 2019 plan."""
     if period[:4] != str(year):
         raise invalid(
-            f"The period {period} is not in the plan's year {year}.",
+            detail=f"The period {period} is not in the plan's year {year}.",
             location=location,
             message=f"must be {year}, {year}H1 or {year}H2",
             value=period,
@@ -135,7 +135,7 @@ async def create_report(
     plan = await plans.get_plan(session, data.plan_id)
     if plan is None:
         raise invalid(
-            f"There is no plan {data.plan_id}.",
+            detail=f"There is no plan {data.plan_id}.",
             location="body.plan_id",
             message="no such plan",
             value=data.plan_id,

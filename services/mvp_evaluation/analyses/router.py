@@ -8,9 +8,10 @@ from fastapi import APIRouter, Query
 
 from common.db import SessionDep
 from common.problems import problem_responses
-from services.mvp_evaluation.access import AnyRoleDep, SettingsDep, sees_small_cells
+from services.mvp_evaluation.access import AnyRoleDep, sees_small_cells
 from services.mvp_evaluation.analyses import service
 from services.mvp_evaluation.analyses.schemas import EffectsRead, ReliabilityRead
+from services.mvp_evaluation.config import SettingsDep
 
 router = APIRouter(tags=["analyses"])
 Scale = Annotated[str, Query(description="The scale's code.", max_length=64, examples=["attityd"])]

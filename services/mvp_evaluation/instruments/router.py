@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
 from common.db import SessionDep
-from common.idempotency import Idempotency, idempotency_dependency, json_fingerprint
+from common.idempotency import IdempotencyDep, Outcome
 from common.pagination import Page, PageDep
 from common.problems import problem_responses
 from services.mvp_evaluation.access import AnyRoleDep, EvaluatorDep
-from services.mvp_evaluation.idempotent import run_with_status
 from services.mvp_evaluation.instruments import service
 from services.mvp_evaluation.instruments.schemas import InstrumentCreate, InstrumentRead
-from services.mvp_evaluation.models import idempotency_key
 
 router = APIRouter(tags=["instruments"])
 
@@ -36,21 +34,21 @@ router = APIRouter(tags=["instruments"])
 )
 async def save_instrument(
     body: InstrumentCreate,
-    request: Request,
     session: SessionDep,
     principal: EvaluatorDep,
-    idem: Idempotency = idempotency_dependency(idempotency_key, required=False),
+    idem: IdempotencyDep,
 ) -> Response:
     """Register a version of a questionnaire with its items (code, Swedish text, min, max,
     reverse, scale); its scales are derived from the items. A new version is 201. The same
     code and version again: 200, unchanged when the items are the same, the items replaced
     when they differ and no wave of the version has data yet, and 409
     `instrument-version-locked` once it has data: post the change as a new version."""
-    return await run_with_status(
-        idem,
-        json_fingerprint(request, body),
-        lambda: service.save_instrument(session=session, data=body),
-    )
+
+    async def effect() -> Outcome:
+        instrument, created = await service.save_instrument(session=session, data=body)
+        return Outcome(instrument, status=201 if created else 200)
+
+    return await idem.run(effect, payload=body)
 
 
 @router.get(

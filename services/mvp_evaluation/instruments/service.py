@@ -47,9 +47,9 @@ def _items(data: InstrumentCreate) -> list[Item]:
 
 async def save_instrument(
     *, session: AsyncSession, data: InstrumentCreate
-) -> tuple[int, InstrumentRead]:
-    """Create a version (201); the same items again change nothing (200); other items replace
-    them while no wave of the version has data (200), and afterwards are 409."""
+) -> tuple[InstrumentRead, bool]:
+    """Create a version (and say it was created); the same items again change nothing; other
+    items replace them while no wave of the version has data, and afterwards are 409."""
     existing = await repository.get(session, data.code, data.version, for_update=True)
     if existing is None:
         instrument = Instrument(code=data.code, version=data.version, items=_items(data))
@@ -61,11 +61,11 @@ async def save_instrument(
                 f"Instrument {data.code} version {data.version} was created meanwhile; retry."
             ) from exc
         await session.refresh(instrument, ["created_at"])
-        return 201, to_read(instrument, locked=False)
+        return to_read(instrument, locked=False), True
     locked = await repository.has_data(session, existing.id)
     current = [ItemSpec.model_validate(item) for item in existing.items]
     if current == data.items:
-        return 200, to_read(existing, locked=locked)
+        return to_read(existing, locked=locked), False
     if locked:
         raise InstrumentVersionLocked(
             f"Instrument {data.code} version {data.version} has data and cannot change; "
@@ -75,7 +75,7 @@ async def save_instrument(
     await session.flush()
     existing.items.extend(_items(data))
     await session.flush()
-    return 200, to_read(existing, locked=False)
+    return to_read(existing, locked=False), False
 
 
 async def read_instrument(*, session: AsyncSession, code: str, version: int) -> InstrumentRead:

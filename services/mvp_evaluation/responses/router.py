@@ -8,10 +8,10 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from common.db import SessionDep
-from common.idempotency import Idempotency, idempotency_dependency
+from common.idempotency import RequiredIdempotencyDep
 from common.problems import PROBLEM_JSON, Problem, problem_responses
-from services.mvp_evaluation.access import EvaluatorDep, SettingsDep
-from services.mvp_evaluation.models import idempotency_key
+from services.mvp_evaluation.access import EvaluatorDep
+from services.mvp_evaluation.config import SettingsDep
 from services.mvp_evaluation.responses import service
 from services.mvp_evaluation.responses.schemas import REQUEST_BODY, DryRunResult, ImportResult
 
@@ -45,11 +45,11 @@ async def post_responses(
     request: Request,
     session: SessionDep,
     principal: EvaluatorDep,
+    idem: RequiredIdempotencyDep,
     settings: SettingsDep,
     dry_run: Annotated[
         bool, Query(description="Only check the batch; store nothing (200).")
     ] = False,
-    idem: Idempotency = idempotency_dependency(idempotency_key, required=True),
 ) -> Response:
     """Post a batch of responses as JSON, CSV (comma or semicolon, UTF-8 with or without
     BOM, a header row with `respondent` and item codes, a blank cell for a missing answer) or
@@ -64,18 +64,18 @@ async def post_responses(
     `?dry_run=true` only checks (200 `{wave_id, valid}`). `Idempotency-Key` is required: a
     retry with the same key and body replays the first response."""
     upload = service.Upload(
-        method=request.method,
-        path=request.url.path,
         content_type=request.headers.get("content-type"),
         content_length=request.headers.get("content-length"),
         body=request.stream(),
     )
-    return await service.receive_responses(
-        session=session,
-        idem=idem,
-        principal=principal,
-        wave_id=id,
-        upload=upload,
-        dry_run=dry_run,
-        settings=settings,
-    )
+    async with service.receive_batch(
+        session, wave_id=id, upload=upload, settings=settings
+    ) as received:
+        return await idem.run(
+            lambda: service.store_batch(
+                session, principal=principal, wave_id=id, received=received, dry_run=dry_run
+            ),
+            payload=received.identity,
+            status_code=200 if dry_run else 201,
+            store=not dry_run,
+        )

@@ -4,8 +4,9 @@
    and JSON piece by piece, XLSX (a zip archive, read from its end) from a temporary file.
    Every row is checked, and kept compactly (see `batch.py`).
    No database connection is held meanwhile.
-2. With the body read: a retry with the same Idempotency-Key and body replays the first
-   response. The wave is locked, and respondents it already has are errors too.
+2. With the body read (`receive_batch`), the route's Idempotency-Key replays the first
+   response to a retry of the same body; else `store_batch` locks the wave, and respondents
+   it already has are errors too.
 3. Any error: 422 listing the errors, nothing stored. Otherwise one binary COPY of all rows,
    in the request's transaction, with the wave's count and an import record.
 Nothing is written before the last byte is in, and a failure anywhere rolls the
@@ -19,16 +20,15 @@ import hashlib
 import logging
 import tempfile
 from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import IO, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import ClientDisconnect
-from starlette.responses import JSONResponse, Response
 
 from common.auth import Principal
 from common.context import current_request_id
-from common.idempotency import Idempotency, fingerprint
 from common.problems import NotFound
 from services.mvp_evaluation.config import Settings
 from services.mvp_evaluation.instruments.models import Item
@@ -59,10 +59,8 @@ XLSX_SPOOL_IN_MEMORY = 8 << 20
 
 @dataclass(frozen=True)
 class Upload:
-    """The request as the service needs it: where, what type, how long, and its body."""
+    """The request as the service needs it: what type, how long, and its body."""
 
-    method: str
-    path: str
     content_type: str | None
     content_length: str | None
     body: AsyncIterator[bytes]
@@ -97,7 +95,7 @@ def item_rules(items: Sequence[Item]) -> list[ItemRule]:
 
 
 class Body:
-    """Reads the body within the size limit, hashing it for the idempotency fingerprint."""
+    """Reads the body within the size limit, hashing it to identify the upload."""
 
     def __init__(self, upload: Upload, limit: int) -> None:
         self.upload = upload
@@ -125,10 +123,6 @@ class Body:
                 f"The client went away after {self.received} bytes; nothing was stored."
             ) from None
 
-    def fingerprint(self, media: str) -> str:
-        body = f"{media}:{self.digest.hexdigest()}".encode()
-        return fingerprint(self.upload.method, self.upload.path, body)
-
 
 async def _read(body: Body, media: str, items: list[ItemRule], batch: Batch) -> None:
     if media == "xlsx":
@@ -148,18 +142,26 @@ def _read_xlsx(file: IO[bytes], items: list[ItemRule], batch: Batch) -> None:
     read_xlsx(file, items, batch)
 
 
-async def receive_responses(
-    *,
-    session: AsyncSession,
-    idem: Idempotency,
-    principal: Principal,
-    wave_id: int,
-    upload: Upload,
-    dry_run: bool,
-    settings: Settings,
-) -> Response:
-    """Check a batch of responses and store all of it (201) or none (422); a dry run only
-    checks (200)."""
+@dataclass
+class Received:
+    """A batch read and checked in itself, with what identifies its body."""
+
+    media: str
+    batch: Batch
+    digest: str
+
+    @property
+    def identity(self) -> dict[str, str]:
+        """What makes two uploads the same upload, for the Idempotency-Key."""
+        return {"media": self.media, "sha256": self.digest}
+
+
+@asynccontextmanager
+async def receive_batch(
+    session: AsyncSession, *, wave_id: int, upload: Upload, settings: Settings
+) -> AsyncIterator[Received]:
+    """Read the whole body into a checked batch, holding no database connection meanwhile;
+    the batch's spooled rows are released on leaving."""
     wave = await repository.get_wave(session, wave_id)
     if wave is None:
         raise NotFound(f"No wave {wave_id}.")
@@ -171,26 +173,22 @@ async def receive_responses(
     try:
         await _read(body, media, batch.items, batch)
         batch.finish()
-        request_fingerprint = body.fingerprint(media)
-        if not dry_run and (replayed := await idem.replay(request_fingerprint)) is not None:
-            return replayed
-        return await _store(
-            session, idem, principal, wave_id, batch, media, request_fingerprint, dry_run
-        )
+        yield Received(media=media, batch=batch, digest=body.digest.hexdigest())
     finally:
         batch.close()
 
 
-async def _store(
+async def store_batch(
     session: AsyncSession,
-    idem: Idempotency,
+    *,
     principal: Principal,
     wave_id: int,
-    batch: Batch,
-    media: str,
-    request_fingerprint: str,
+    received: Received,
     dry_run: bool,
-) -> Response:
+) -> ImportResult | DryRunResult:
+    """Store all of a received batch, or none of it (422 listing every error); a dry run
+    only checks it against the wave as it is now."""
+    batch = received.batch
     if dry_run:
         wave = await repository.get_wave(session, wave_id)
     else:
@@ -208,7 +206,7 @@ async def _store(
     if batch.count == 0:
         raise InvalidUpload("The batch holds no respondents.")
     if dry_run:
-        return JSONResponse(DryRunResult(wave_id=wave_id, valid=batch.count).model_dump())
+        return DryRunResult(wave_id=wave_id, valid=batch.count)
     first_position = wave.respondents + 1
     await repository.copy_responses(
         session, wave_id=wave_id, first_position=first_position, chunks=batch.chunks()
@@ -217,12 +215,10 @@ async def _store(
         session,
         wave_id=wave_id,
         client_id=principal.client_id,
-        media_format=media,
+        media_format=received.media,
         first_position=first_position,
         rows=batch.count,
         request_id=current_request_id(),
     )
-    result = ImportResult(wave_id=wave_id, imported=batch.count).model_dump()
-    await idem.save(request_fingerprint, 201, result)
     logger.info("responses imported", extra={"wave_id": wave_id, "rows": batch.count})
-    return JSONResponse(result, status_code=201)
+    return ImportResult(wave_id=wave_id, imported=batch.count)

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
 from common.db import SessionDep
-from common.idempotency import Idempotency, idempotency_dependency, json_fingerprint
+from common.idempotency import IdempotencyDep
 from common.pagination import Page, PageDep
 from common.problems import problem_responses
 from services.mvp_evaluation.access import AnyRoleDep, EvaluatorDep
-from services.mvp_evaluation.models import idempotency_key
 from services.mvp_evaluation.schools import service
 from services.mvp_evaluation.schools.schemas import Arm, SchoolCreate, SchoolRead
 
@@ -28,17 +27,16 @@ router = APIRouter(tags=["schools"])
 )
 async def create_school(
     body: SchoolCreate,
-    request: Request,
     session: SessionDep,
     principal: EvaluatorDep,
-    idem: Idempotency = idempotency_dependency(idempotency_key, required=False),
+    idem: IdempotencyDep,
 ) -> Response:
     """Register a school by its school unit code (skolenhetskod), with its organiser's
     organisation number, its municipality and its arm. A code already registered is 409
     `school-exists`."""
     return await idem.run(
-        json_fingerprint(request, body),
         lambda: service.create_school(session=session, data=body),
+        payload=body,
         status_code=201,
     )
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
 from common.db import SessionDep
-from common.idempotency import Idempotency, idempotency_dependency, json_fingerprint
+from common.idempotency import IdempotencyDep
 from common.pagination import Page, PageDep
 from common.problems import problem_responses
-from services.mvp_evaluation.access import AnyRoleDep, EvaluatorDep, SettingsDep, sees_small_cells
-from services.mvp_evaluation.models import idempotency_key
+from services.mvp_evaluation.access import AnyRoleDep, EvaluatorDep, sees_small_cells
+from services.mvp_evaluation.config import SettingsDep
 from services.mvp_evaluation.waves import service
 from services.mvp_evaluation.waves.schemas import Kind, WaveCreate, WaveRead
 
@@ -28,17 +28,16 @@ router = APIRouter(tags=["waves"])
 )
 async def create_wave(
     body: WaveCreate,
-    request: Request,
     session: SessionDep,
     principal: EvaluatorDep,
-    idem: Idempotency = idempotency_dependency(idempotency_key, required=False),
+    idem: IdempotencyDep,
 ) -> Response:
     """Register a wave: a school, an instrument version, its kind (pre, post or follow_up),
     its cohort and the date it was administered. A school has one wave of each kind per
     cohort (409 `wave-exists`)."""
     return await idem.run(
-        json_fingerprint(request, body),
         lambda: service.create_wave(session=session, data=body),
+        payload=body,
         status_code=201,
     )
 

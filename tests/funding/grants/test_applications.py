@@ -7,7 +7,6 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import Tokens
 from tests.funding.support import (
     API,
     LUND,
@@ -18,6 +17,7 @@ from tests.funding.support import (
     error_locations,
     window,
 )
+from tests.support import Tokens
 
 BAD_APPLICATIONS: list[tuple[dict[str, Any], str]] = [
     ({"organisation_number": "212000-1125"}, "body.organisation_number"),  # Luhn

@@ -6,8 +6,8 @@ from typing import Any
 
 import httpx
 
-from tests.conftest import Tokens
 from tests.funding.support import API, Ledger, error_locations
+from tests.support import Tokens
 
 BAD_ACCOUNTS: list[tuple[dict[str, Any], str]] = [
     ({"year": 2017, "code": "2017.x"}, "body.year"),

@@ -8,9 +8,9 @@ import httpx
 import pytest
 from sqlalchemy.exc import DBAPIError
 
-from tests.conftest import Tokens
 from tests.database import DatabaseRun
 from tests.funding.support import API, Ledger, database_rows, error_locations
+from tests.support import Tokens
 
 BAD_TRANSFERS: list[tuple[dict[str, Any], str]] = [
     ({"amount_ore": 1.5}, "body.amount_ore"),

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.conftest import Tokens
 from tests.funding.support import API, Ledger
+from tests.support import Tokens
 
 
 class TestAuditEvents:

@@ -8,8 +8,8 @@ import io
 import httpx
 import pytest
 
-from tests.conftest import Tokens
 from tests.funding.support import API, Ledger
+from tests.support import Tokens
 
 RSS = "2019.kvinnofrid.rss"
 

@@ -12,11 +12,10 @@ import httpx
 import numpy as np
 import pytest
 
-from tests.conftest import Tokens
 from tests.mvp_evaluation.analyses import reference
 from tests.mvp_evaluation.analyses.reference import CODES, ITEMS, Answers, School
 from tests.mvp_evaluation.conftest import BASE, Survey, csv_text
-from tests.support import expect
+from tests.support import Tokens, expect
 
 pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword")  # pingouin on pandas 3
 PAIRED_FIELDS = (

@@ -11,10 +11,10 @@ import httpx
 import numpy as np
 import pytest
 
-from tests.conftest import Tokens
 from tests.mvp_evaluation.analyses.reference import ITEMS, Answers, School
 from tests.mvp_evaluation.analyses.test_effects import PAIRED_FIELDS, effects, upload
 from tests.mvp_evaluation.conftest import BASE, GatewayWith, Survey
+from tests.support import Tokens
 
 pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword")
 HIDDEN = dict.fromkeys(PAIRED_FIELDS) | {"suppressed": True}

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import Tokens
 from tests.mvp_evaluation.conftest import BASE, XLSX, Stored, Survey, csv_text, items
 from tests.mvp_evaluation.ingestion.test_formats import xlsx_body
+from tests.support import Tokens
 
 CODES = ["q1", "q2", "q3"]
 ROWS: list[tuple[str, list[int | None]]] = [

@@ -15,9 +15,9 @@ from fastapi import FastAPI
 from starlette.types import Message
 
 from services.mvp_evaluation.responses import batch
-from tests.conftest import Tokens, asgi_client, service_app, started
 from tests.database import DatabaseRun
 from tests.mvp_evaluation.conftest import BASE, Stored, Survey, items, key
+from tests.support import Tokens, asgi_client, service_app, started
 
 ITEMS = 30
 

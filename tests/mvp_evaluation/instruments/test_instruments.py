@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import Tokens
 from tests.mvp_evaluation.conftest import BASE, Survey, csv_text, items
+from tests.support import Tokens
 
 ITEMS: list[dict[str, Any]] = [
     {"code": "att1", "text": "Det är okej att skämta om tjejer.", "min": 1, "max": 5,

@@ -7,8 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import Tokens
 from tests.mvp_evaluation.conftest import BASE, key
+from tests.support import Tokens
 
 SCHOOL: dict[str, Any] = {
     "school_unit_code": "12345678",

@@ -6,8 +6,8 @@ from typing import Any
 
 import httpx
 
-from tests.conftest import Tokens
 from tests.mvp_evaluation.conftest import BASE, Survey, csv_text, items
+from tests.support import Tokens
 
 
 def wave_body(school: str, **change: Any) -> dict[str, Any]:
