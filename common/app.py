@@ -6,15 +6,15 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from pydantic import BaseModel, ConfigDict
 from pydantic_settings import BaseSettings
 from sqlalchemy import MetaData
 from starlette.types import Lifespan
 
-from common.auth import ALL_ROLES, Allow, KeySet, Principal, http_key_fetcher
+from common.auth import AnyRoleDep, KeySet, http_key_fetcher
 from common.db import database_lifespan, database_reachable
 from common.metrics import CONTENT_TYPE_LATEST, Metrics
 from common.middleware import RequestContextMiddleware
@@ -107,7 +107,7 @@ async def check_database(app: FastAPI) -> bool:
     return await database_reachable(app.state.engine)
 
 
-def _platform_router(info: AppInfo, checks: dict[str, ReadinessCheck]) -> APIRouter:
+def _health_router(checks: dict[str, ReadinessCheck]) -> APIRouter:
     router = APIRouter()
 
     @router.get("/health/live", tags=["health"], summary="Liveness / Processen svarar")
@@ -136,6 +136,12 @@ def _platform_router(info: AppInfo, checks: dict[str, ReadinessCheck]) -> APIRou
             checks=outcome,
         )
 
+    return router
+
+
+def _info_router(info: AppInfo) -> APIRouter:
+    router = APIRouter()
+
     @router.get(f"{info.prefix}/api-info", tags=["api-info"], summary="About this API / Om API:et")
     async def api_info() -> ApiInfo:
         """Name, version, contact and where the documentation is."""
@@ -154,7 +160,7 @@ def _platform_router(info: AppInfo, checks: dict[str, ReadinessCheck]) -> APIRou
         summary="Who am I / Vem är jag",
         responses=problem_responses(401, 403),
     )
-    async def me(principal: Annotated[Principal, Depends(Allow(*ALL_ROLES))]) -> PrincipalRead:
+    async def me(principal: AnyRoleDep) -> PrincipalRead:
         """The caller as this service sees it, from its verified token: role and scope."""
         return PrincipalRead(
             client_id=principal.client_id,
@@ -162,6 +168,12 @@ def _platform_router(info: AppInfo, checks: dict[str, ReadinessCheck]) -> APIRou
             county_code=principal.county_code,
             organisation_number=principal.organisation_number,
         )
+
+    return router
+
+
+def _metrics_router() -> APIRouter:
+    router = APIRouter()
 
     @router.get(
         "/metrics",
@@ -201,7 +213,9 @@ def build_app(
     app.state.keys = keys or KeySet(http_key_fetcher(get_platform_settings().jwks_url))
     app.state.metrics = Metrics(info.name)
     install_problem_handlers(app)
-    app.include_router(_platform_router(info, readiness or {"database": check_database}))
+    app.include_router(_health_router(readiness or {"database": check_database}))
+    app.include_router(_info_router(info))
+    app.include_router(_metrics_router())
     for router in routers:
         app.include_router(router)
     for middleware_class, options in middleware:

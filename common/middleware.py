@@ -74,53 +74,69 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        given_id = _header(scope, b"x-request-id")
-        request_id = given_id if given_id and _REQUEST_ID.match(given_id) else str(uuid.uuid4())
-        given_trace = _header(scope, b"traceparent")
-        trace = given_trace if given_trace and _TRACEPARENT.match(given_trace) else None
-        traceparent = trace or new_traceparent()
+        request_id, traceparent = _request_context(scope)
         id_token = request_id_var.set(request_id)
         trace_token = traceparent_var.set(traceparent)
         started = time.perf_counter()
-        status = 500
-        response_started = False
-
-        async def send_with_context(message: Message) -> None:
-            nonlocal status, response_started
-            if message["type"] == "http.response.start":
-                response_started = True
-                status = message["status"]
-                headers = MutableHeaders(scope=message)
-                headers["X-Request-ID"] = request_id
-                headers["traceparent"] = traceparent
-                _security_headers(headers, scope.get("path", ""))
-            await send(message)
-
+        answer = _Answer(send, request_id, traceparent, scope.get("path", ""))
         try:
-            await self.app(scope, receive, send_with_context)
+            await self.app(scope, receive, answer.send)
         except Exception:
             logger.exception("unhandled error", extra={"path": scope.get("path")})
-            if response_started:
+            if answer.started:
                 raise
-            status = 500
+            answer.status = 500
             response = problem_response(
                 500,
                 detail="An unexpected error occurred; quote the request id when reporting it.",
                 instance=scope.get("path"),
             )
-            await response(scope, receive, send_with_context)
+            await response(scope, receive, answer.send)
         finally:
-            elapsed = time.perf_counter() - started
-            route = route_template(scope)
-            self.metrics.observe(scope.get("method", ""), route, status, elapsed)
-            logger.info(
-                "request",
-                extra={
-                    "method": scope.get("method"),
-                    "route": route,
-                    "status": status,
-                    "duration_ms": round(elapsed * 1000, 2),
-                },
-            )
+            self._observe(scope, answer.status, time.perf_counter() - started)
             request_id_var.reset(id_token)
             traceparent_var.reset(trace_token)
+
+    def _observe(self, scope: Scope, status: int, elapsed: float) -> None:
+        route = route_template(scope)
+        self.metrics.observe(scope.get("method", ""), route, status, elapsed)
+        logger.info(
+            "request",
+            extra={
+                "method": scope.get("method"),
+                "route": route,
+                "status": status,
+                "duration_ms": round(elapsed * 1000, 2),
+            },
+        )
+
+
+def _request_context(scope: Scope) -> tuple[str, str]:
+    """The request id and traceparent: the client's when well-formed, else new ones."""
+    given_id = _header(scope, b"x-request-id")
+    request_id = given_id if given_id and _REQUEST_ID.match(given_id) else str(uuid.uuid4())
+    given_trace = _header(scope, b"traceparent")
+    trace = given_trace if given_trace and _TRACEPARENT.match(given_trace) else None
+    return request_id, trace or new_traceparent()
+
+
+class _Answer:
+    """Sends the response with the request's context headers, noting its status."""
+
+    def __init__(self, send: Send, request_id: str, traceparent: str, path: str) -> None:
+        self._send = send
+        self._request_id = request_id
+        self._traceparent = traceparent
+        self._path = path
+        self.status = 500
+        self.started = False
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.started = True
+            self.status = message["status"]
+            headers = MutableHeaders(scope=message)
+            headers["X-Request-ID"] = self._request_id
+            headers["traceparent"] = self._traceparent
+            _security_headers(headers, self._path)
+        await self._send(message)

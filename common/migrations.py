@@ -7,6 +7,7 @@ as the app's own role, so what a migration creates belongs to that role.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command, context
@@ -21,7 +22,9 @@ ALEMBIC_INI = ROOT / "alembic.ini"
 URL_ATTRIBUTE = "connection_url"
 
 
-def _include_name(schema: str):  # type: ignore[no-untyped-def]
+def _include_name(schema: str) -> Callable[[str | None, str, object], bool]:
+    """Alembic's `include_name`: of the schemas, only the app's own."""
+
     def include(name: str | None, type_: str, parent_names: object) -> bool:
         return name == schema if type_ == "schema" else True
 

@@ -2,10 +2,13 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
+from fastapi import Depends
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from common.app import settings_of
 from common.settings import AppSettings
 
 
@@ -62,3 +65,7 @@ class Settings(AppSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+SettingsDep = Annotated[Settings, Depends(settings_of(Settings))]
+"""The settings the gateway was made with (`create_app(settings)`), in a route."""

@@ -46,7 +46,16 @@ INFO = AppInfo(
     ),
 )
 
-SWAGGER_STATIC = Path(importlib.util.find_spec("fastapi_offline").origin or "").parent / "static"  # type: ignore[union-attr]
+
+def _package_dir(name: str) -> Path:
+    """Where an installed package lives (fastapi-offline ships the docs' static files)."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.origin is None:
+        raise RuntimeError(f"{name} is not installed; it is in the lock (make install).")
+    return Path(spec.origin).parent
+
+
+SWAGGER_STATIC = _package_dir("fastapi_offline") / "static"
 docs_router = APIRouter(include_in_schema=False)
 
 

@@ -55,69 +55,66 @@ def _expect(call: ApiCall, response: httpx.Response, *statuses: int) -> None:
         raise SeedError(f"{call.method} {call.path}: {response.status_code} {response.text}")
 
 
+# The programme's tree of a year: (code after the year, name, kind, parent code after the year).
+_TREE: tuple[tuple[str, str, str, str | None], ...] = (
+    ("staten", "Staten: anslag / The state: appropriation", "source", None),
+    (
+        "overenskommelse",
+        "Överenskommelse om stöd till jämställdhet och kvinnofrid {year} / Agreement",
+        "budget",
+        None,
+    ),
+    ("kvinnofrid", "Kvinnofridssatsningen / Kvinnofrid initiative", "budget", "overenskommelse"),
+    (
+        "jamstalldhet",
+        "Jämställdhetssatsningen / Gender-equality initiative",
+        "budget",
+        "overenskommelse",
+    ),
+    (
+        "kvinnofrid.rss",
+        "Regionala stödstrukturer (RSS) / Regional support structures",
+        "budget",
+        "kvinnofrid",
+    ),
+)
+_SCHOOL_POOL_NAME = (
+    "Utvecklingsmedel förskola och skola (förstärkning juni 2019) / "
+    "School development grants (June 2019 supplement)"
+)
+
+
+def _account(
+    year: int, code: str, name: str, kind: str, parent: str | None, **extra: Any
+) -> dict[str, Any]:
+    """The body that opens one account of the year (codes given without the year)."""
+    return {
+        "code": f"{year}.{code}",
+        "name": name.format(year=year),
+        "year": year,
+        "kind": kind,
+        "parent_code": f"{year}.{parent}" if parent else None,
+        **extra,
+    }
+
+
 def _accounts(year: int) -> list[dict[str, Any]]:
     """The year's tree, parents first."""
-
-    def account(
-        code: str, name: str, kind: str, parent: str | None, **extra: Any
-    ) -> dict[str, Any]:
-        return {
-            "code": code,
-            "name": name,
-            "year": year,
-            "kind": kind,
-            "parent_code": parent,
-            **extra,
-        }
-
-    y = str(year)
-    tree = [
-        account(f"{y}.staten", "Staten: anslag / The state: appropriation", "source", None),
-        account(
-            f"{y}.overenskommelse",
-            f"Överenskommelse om stöd till jämställdhet och kvinnofrid {y} / Agreement",
-            "budget",
-            None,
-        ),
-        account(
-            f"{y}.kvinnofrid",
-            "Kvinnofridssatsningen / Kvinnofrid initiative",
-            "budget",
-            f"{y}.overenskommelse",
-        ),
-        account(
-            f"{y}.jamstalldhet",
-            "Jämställdhetssatsningen / Gender-equality initiative",
-            "budget",
-            f"{y}.overenskommelse",
-        ),
-        account(
-            f"{y}.kvinnofrid.rss",
-            "Regionala stödstrukturer (RSS) / Regional support structures",
-            "budget",
-            f"{y}.kvinnofrid",
-        ),
-    ]
+    tree = [_account(year, *node) for node in _TREE]
     tree += [
-        account(
-            f"{y}.kvinnofrid.rss.{code}",
+        _account(
+            year,
+            f"kvinnofrid.rss.{code}",
             f"RSS {county.name}",
             "county",
-            f"{y}.kvinnofrid.rss",
+            "kvinnofrid.rss",
             county_code=code,
         )
         for code, county in COUNTIES.items()
     ]
     if year == 2019:
-        tree.append(
-            account(
-                SCHOOL_POOL,
-                "Utvecklingsmedel förskola och skola (förstärkning juni 2019) / "
-                "School development grants (June 2019 supplement)",
-                "budget",
-                f"{y}.kvinnofrid",
-            )
-        )
+        pool = SCHOOL_POOL.removeprefix("2019.")
+        tree.append(_account(year, pool, _SCHOOL_POOL_NAME, "budget", "kvinnofrid"))
     return tree
 
 

@@ -13,8 +13,9 @@ from fastapi.responses import JSONResponse, Response
 from common.db import SessionDep
 from common.problems import PROBLEM_RESPONSES, problem_response
 from gateway.clients import service
+from gateway.clients.models import ApiClient
 from gateway.clients.schemas import TokenResponse
-from gateway.config import Settings
+from gateway.config import Settings, SettingsDep
 from gateway.keys import Keyring
 
 router = APIRouter(prefix="/auth/v1", tags=["auth"])
@@ -70,6 +71,7 @@ def _oauth_problem(status: int, error: str, detail: str, **headers: str) -> JSON
 async def token(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     grant_type: Annotated[str, Form(examples=["client_credentials"])],
     client_id: Annotated[str | None, Form(max_length=64)] = None,
     client_secret: Annotated[str | None, Form(max_length=256)] = None,
@@ -79,24 +81,16 @@ async def token(
     Credentials come in the form body or as HTTP Basic. Repeated failures for one client id
     lock it for a while (429 with Retry-After).
     """
-    settings: Settings = request.app.state.settings
     if grant_type != "client_credentials":
         return _oauth_problem(
             400, "unsupported_grant_type", "Only client_credentials is supported."
         )
-    basic = _basic_credentials(request)
-    if basic is not None:
-        client_id, client_secret = basic
+    client_id, client_secret = _basic_credentials(request) or (client_id, client_secret)
     if not client_id or not client_secret:
         return _oauth_problem(400, "invalid_request", "client_id and client_secret are required.")
-    policy = service.LoginPolicy(
-        max_failures=settings.login_max_failures,
-        window=timedelta(seconds=settings.login_window_seconds),
-        lockout=timedelta(seconds=settings.login_lockout_seconds),
-    )
     try:
         client = await service.authenticate_client(
-            session, client_id=client_id, client_secret=client_secret, policy=policy
+            session, client_id=client_id, client_secret=client_secret, policy=_policy(settings)
         )
     except service.LoginLocked as locked:
         return problem_response(
@@ -113,8 +107,18 @@ async def token(
             "Unknown client, wrong secret or revoked client.",
             **{"WWW-Authenticate": 'Basic realm="kvinnofrid"'},
         )
-    keyring: Keyring = request.app.state.keyring
-    ttl = settings.token_ttl_seconds
+    return _token_response(client, request.app.state.keyring, settings.token_ttl_seconds)
+
+
+def _policy(settings: Settings) -> service.LoginPolicy:
+    return service.LoginPolicy(
+        max_failures=settings.login_max_failures,
+        window=timedelta(seconds=settings.login_window_seconds),
+        lockout=timedelta(seconds=settings.login_lockout_seconds),
+    )
+
+
+def _token_response(client: ApiClient, keyring: Keyring, ttl: int) -> JSONResponse:
     access_token = service.issue_token(client, keyring=keyring, ttl=timedelta(seconds=ttl))
     body = TokenResponse(access_token=access_token, expires_in=ttl)
     return JSONResponse(

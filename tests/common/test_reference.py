@@ -75,7 +75,7 @@ class TestCounties:
 
     def test_the_mapping_cannot_be_changed(self) -> None:
         with pytest.raises(TypeError):
-            COUNTIES["02"] = COUNTIES["01"]  # type: ignore[index]
+            COUNTIES["02"] = COUNTIES["01"]  # type: ignore[index]  # the point: it is read-only
 
 
 class TestMunicipalities:

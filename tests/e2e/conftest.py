@@ -7,6 +7,7 @@ import os
 import signal
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 
 from kvf.apps import APPS
@@ -40,3 +41,10 @@ async def platform(
     finally:
         run.kill_leftovers()
         await test_run.drop(database)
+
+
+@pytest.fixture(scope="package")
+async def outside(platform: KvfUp) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client of the running gateway, as an outside system holds one."""
+    async with httpx.AsyncClient(base_url=platform.gateway_url, timeout=60) as client:
+        yield client

@@ -1,4 +1,5 @@
-"""Talking to the platform from outside: the `kvf` command line, each port, a token."""
+"""Talking to the platform from outside: the `kvf` command line, each port, a token, and the
+requests and refusals every end-to-end story shares."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from typing import Any
 
 import httpx
 
 from kvf.apps import APPS
 from tests.processes import ROOT, KvfUp
+from tests.support import expect
 
 
 def kvf(run: KvfUp, *args: str) -> Any:
@@ -66,3 +69,24 @@ async def admin_bearer(run: KvfUp, gateway: httpx.AsyncClient) -> dict[str, str]
     """Headers for the first admin client, whose credentials `kvf up` wrote."""
     stored = json.loads((run.home / "admin-credentials.json").read_text())
     return {"Authorization": f"Bearer {await token(gateway, stored)}"}
+
+
+def keyed(headers: dict[str, str], key: str | None = None) -> dict[str, str]:
+    """The headers with an `Idempotency-Key`: `key`, or a fresh one."""
+    return {**headers, "Idempotency-Key": key or str(uuid.uuid4())}
+
+
+async def create(
+    gateway: httpx.AsyncClient, headers: dict[str, str], path: str, body: dict[str, Any]
+) -> dict[str, Any]:
+    """POST `body` as JSON with a fresh `Idempotency-Key`; the body of its 201 answer."""
+    return expect(await gateway.post(path, json=body, headers=keyed(headers)), 201)
+
+
+def expect_problem(response: httpx.Response, status: int, problem: str = "") -> dict[str, Any]:
+    """The problem+json body of a refusal that must have `status` and a `type` ending in
+    `problem` (any type when it is empty)."""
+    body = expect(response, status)
+    assert response.headers["content-type"].startswith("application/problem+json"), body
+    assert str(body.get("type", "")).endswith(problem), body
+    return body

@@ -5,127 +5,125 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import pytest
 
-from tests.e2e.outside import admin_bearer, bearer, kvf
+from tests.e2e.outside import admin_bearer, bearer, expect_problem, keyed, kvf
 from tests.processes import KvfUp
 from tests.support import expect
 
 API = "/funding/v1"
+PROGRAMME = "2019.kvinnofrid"
 
 
-async def account(gateway: httpx.AsyncClient, headers: dict[str, str], code: str) -> Any:
-    return expect(await gateway.get(f"{API}/accounts/{code}", headers=headers), 200)
+@dataclass(frozen=True)
+class Seeded:
+    """The platform after `kvf seed`, and the admin's and Skåne's rss headers."""
+
+    admin: dict[str, str]
+    skane: dict[str, str]
 
 
-async def open_account(
-    gateway: httpx.AsyncClient, admin: dict[str, str], code: str, parent_code: str
-) -> None:
-    response = await gateway.post(
-        f"{API}/accounts",
-        json={
-            "code": code,
-            "name": f"E2E {code}",
-            "year": 2019,
-            "parent_code": parent_code,
-            "kind": "budget",
-        },
-        headers={**admin, "Idempotency-Key": str(uuid.uuid4())},
+@pytest.fixture(scope="module")
+async def seeded(platform: KvfUp, outside: httpx.AsyncClient) -> Seeded:
+    await asyncio.to_thread(kvf, platform, "seed")
+    return Seeded(
+        admin=await admin_bearer(platform, outside),
+        skane=await bearer(platform, outside, "rss", "--county", "12"),
     )
-    assert response.status_code == 201, response.text
+
+
+async def account(outside: httpx.AsyncClient, headers: dict[str, str], code: str) -> Any:
+    return expect(await outside.get(f"{API}/accounts/{code}", headers=headers), 200)
 
 
 async def transfer(
-    gateway: httpx.AsyncClient, admin: dict[str, str], body: dict[str, Any], key: str
+    outside: httpx.AsyncClient,
+    admin: dict[str, str],
+    route: tuple[str, str],
+    amount_ore: int,
+    key: str | None = None,
 ) -> httpx.Response:
-    return await gateway.post(
-        f"{API}/transfers", json=body, headers={**admin, "Idempotency-Key": key}
+    """An allocation of `amount_ore` along `route` (from, to), under `key` or a fresh one."""
+    body = {"from_account": route[0], "to_account": route[1], "amount_ore": amount_ore}
+    return await outside.post(
+        f"{API}/transfers", json={**body, "kind": "allocation"}, headers=keyed(admin, key)
     )
 
 
-async def test_funding_from_outside(platform: KvfUp) -> None:
-    await asyncio.to_thread(kvf, platform, "seed")
-    async with httpx.AsyncClient(base_url=platform.gateway_url, timeout=30) as gateway:
-        admin = await admin_bearer(platform, gateway)
-        skane = await bearer(platform, gateway, "rss", "--county", "12")
+async def funded_pair(outside: httpx.AsyncClient, admin: dict[str, str]) -> tuple[str, str]:
+    """A new account under the programme holding 1 000 000 öre, and a new child account of it
+    holding nothing: (spender, receiver)."""
+    spender = f"2019.e2e.{uuid.uuid4().hex[:8]}"
+    receiver = f"{spender}.to"
+    for code, parent_code in ((spender, PROGRAMME), (receiver, spender)):
+        body = {"code": code, "name": f"E2E {code}", "year": 2019, "parent_code": parent_code}
+        opened = await outside.post(
+            f"{API}/accounts", json={**body, "kind": "budget"}, headers=keyed(admin)
+        )
+        expect(opened, 201)
+    expect(await transfer(outside, admin, (PROGRAMME, spender), 1_000_000), 201)
+    return spender, receiver
 
-        # The seeded 2019 tree sums exactly.
-        rss = await account(gateway, admin, "2019.kvinnofrid.rss")
-        listed = await gateway.get(
+
+class TestFundingFromOutside:
+    async def test_the_seeded_2019_tree_sums_exactly(
+        self, seeded: Seeded, outside: httpx.AsyncClient
+    ) -> None:
+        rss = await account(outside, seeded.admin, f"{PROGRAMME}.rss")
+        listed = await outside.get(
             f"{API}/accounts",
             params={"year": 2019, "kind": "county", "limit": 100},
-            headers=admin,
+            headers=seeded.admin,
         )
-        assert listed.status_code == 200, listed.text
-        counties = listed.json()["items"]
+        counties = expect(listed, 200)["items"]
         assert len(counties) == 21
         assert sum(county["credited_ore"] for county in counties) == 900_000_000
         assert rss["debited_ore"] == 900_000_000
         assert rss["available_ore"] == 0
 
-        # A concurrent overspend attempt leaves no account below zero.
-        suffix = uuid.uuid4().hex[:8]
-        spender, receiver = f"2019.e2e.{suffix}", f"2019.e2e.{suffix}.to"
-        await open_account(gateway, admin, spender, "2019.kvinnofrid")
-        await open_account(gateway, admin, receiver, spender)
-        funded = await transfer(
-            gateway,
-            admin,
-            {
-                "from_account": "2019.kvinnofrid",
-                "to_account": spender,
-                "amount_ore": 1_000_000,
-                "kind": "allocation",
-            },
-            str(uuid.uuid4()),
-        )
-        assert funded.status_code == 201, funded.text
+    async def test_a_concurrent_overspend_leaves_no_account_below_zero(
+        self, seeded: Seeded, outside: httpx.AsyncClient
+    ) -> None:
+        route = await funded_pair(outside, seeded.admin)
         attempts = await asyncio.gather(
-            *(
-                transfer(
-                    gateway,
-                    admin,
-                    {
-                        "from_account": spender,
-                        "to_account": receiver,
-                        "amount_ore": 100_000,
-                        "kind": "allocation",
-                    },
-                    str(uuid.uuid4()),
-                )
-                for _ in range(30)
-            )
+            *(transfer(outside, seeded.admin, route, 100_000) for _ in range(30))
         )
         statuses = sorted(response.status_code for response in attempts)
         assert statuses == [201] * 10 + [409] * 20
         refused = next(response for response in attempts if response.status_code == 409)
-        assert refused.headers["content-type"].startswith("application/problem+json")
-        assert refused.json()["type"].endswith("insufficient-funds")
-        spent = await account(gateway, admin, spender)
+        expect_problem(refused, 409, "insufficient-funds")
+        spent = await account(outside, seeded.admin, route[0])
         assert spent["available_ore"] == 0
         assert spent["debited_ore"] == 1_000_000
 
-        # A replay returns the first response and moves no money.
+    async def test_a_replay_returns_the_first_response_and_moves_no_money(
+        self, seeded: Seeded, outside: httpx.AsyncClient
+    ) -> None:
+        route = await funded_pair(outside, seeded.admin)
         key = str(uuid.uuid4())
-        back = {
-            "from_account": receiver,
-            "to_account": spender,
-            "amount_ore": 250_000,
-            "kind": "allocation",
-        }
-        first = await transfer(gateway, admin, back, key)
-        again = await transfer(gateway, admin, back, key)
+        first = await transfer(outside, seeded.admin, route, 250_000, key)
+        again = await transfer(outside, seeded.admin, route, 250_000, key)
         assert first.status_code == again.status_code == 201, first.text
         assert again.headers.get("idempotent-replayed") == "true"
         assert again.json() == first.json()
-        assert (await account(gateway, admin, spender))["available_ore"] == 250_000
-        other_body = await transfer(gateway, admin, {**back, "amount_ore": 1}, key)
-        assert other_body.status_code == 422
+        assert (await account(outside, seeded.admin, route[1]))["available_ore"] == 250_000
 
-        # Another county's account is not found; its own is.
-        assert (await account(gateway, skane, "2019.kvinnofrid.rss.12"))["county_code"] == "12"
-        hidden = await gateway.get(f"{API}/accounts/2019.kvinnofrid.rss.01", headers=skane)
-        assert hidden.status_code == 404
-        assert hidden.headers["content-type"].startswith("application/problem+json")
+    async def test_a_key_reused_with_another_body_is_refused(
+        self, seeded: Seeded, outside: httpx.AsyncClient
+    ) -> None:
+        route = await funded_pair(outside, seeded.admin)
+        key = str(uuid.uuid4())
+        expect(await transfer(outside, seeded.admin, route, 250_000, key), 201)
+        expect_problem(await transfer(outside, seeded.admin, route, 1, key), 422)
+
+    async def test_another_countys_account_is_not_found_its_own_is(
+        self, seeded: Seeded, outside: httpx.AsyncClient
+    ) -> None:
+        own = await account(outside, seeded.skane, f"{PROGRAMME}.rss.12")
+        assert own["county_code"] == "12"
+        hidden = await outside.get(f"{API}/accounts/{PROGRAMME}.rss.01", headers=seeded.skane)
+        expect_problem(hidden, 404)
