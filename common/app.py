@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from pydantic import BaseModel, ConfigDict
@@ -260,6 +260,34 @@ def service_app(
 
 
 S = TypeVar("S", bound=BaseSettings)
+A = TypeVar("A", bound=AppSettings)
+
+
+class ServiceFactory(Generic[A]):
+    """A service's `create_app`: `create_app()` with the environment's settings, or
+    `create_app(settings, keys=...)` as the tests make it."""
+
+    def __init__(
+        self,
+        info: AppInfo,
+        *,
+        get_settings: Callable[[], A],
+        metadata: MetaData,
+        routers: Sequence[APIRouter],
+    ) -> None:
+        self.info = info
+        self.get_settings = get_settings
+        self.metadata = metadata
+        self.routers = routers
+
+    def __call__(self, settings: A | None = None, *, keys: KeySet | None = None) -> FastAPI:
+        return service_app(
+            self.info,
+            settings=settings or self.get_settings(),
+            metadata=self.metadata,
+            routers=self.routers,
+            keys=keys,
+        )
 
 
 def settings_of(cls: type[S]) -> Callable[[Request], S]:

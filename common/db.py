@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from enum import StrEnum
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar, TypeVarTuple
 
 from fastapi import Depends, FastAPI, Request
-from sqlalchemy import CheckConstraint, MetaData, text
-from sqlalchemy.engine import URL
+from sqlalchemy import CheckConstraint, ColumnElement, MetaData, Select, func, select, text
+from sqlalchemy.engine import URL, Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 
+from common.pagination import PageParams
 from common.problems import AlreadyExists
 
 NAMING_CONVENTION = {
@@ -48,10 +49,11 @@ def enum_check(column: str, enum: type[StrEnum], *, name: str | None = None) -> 
     return CheckConstraint(f"{column} IN ({values})", name=name or column)
 
 
-Row = TypeVar("Row")
+Entity = TypeVar("Entity")
+Columns = TypeVarTuple("Columns")
 
 
-async def insert_or_raise(session: AsyncSession, row: Row, exists: AlreadyExists) -> Row:
+async def insert_or_raise(session: AsyncSession, row: Entity, exists: AlreadyExists) -> Entity:
     """Add `row` and flush it; when a unique constraint says it is already there (a
     concurrent request got there first), raise `exists` instead. Check for an existing row
     first where a clear answer matters: this is the guard behind that check."""
@@ -61,6 +63,33 @@ async def insert_or_raise(session: AsyncSession, row: Row, exists: AlreadyExists
     except IntegrityError as exc:
         raise exists from exc
     return row
+
+
+def equal_to(*filters: tuple[Any, object]) -> list[ColumnElement[bool]]:
+    """`column = value` for each (column, value) whose value is given (None: no condition)."""
+    return [column == value for column, value in filters if value is not None]
+
+
+async def count_of(session: AsyncSession, statement: Select[*tuple[Any, ...]]) -> int:
+    """How many rows a statement selects."""
+    counted: Select[Any] = select(func.count()).select_from(statement.order_by(None).subquery())
+    return int(await session.scalar(counted) or 0)
+
+
+async def page_of(
+    session: AsyncSession, statement: Select[Entity], page: PageParams
+) -> tuple[list[Entity], int]:
+    """One page of an ordered one-entity statement, and how many rows it selects in all."""
+    rows = await session.scalars(statement.limit(page.limit).offset(page.offset))
+    return list(rows), await count_of(session, statement)
+
+
+async def rows_page_of(
+    session: AsyncSession, statement: Select[*Columns], page: PageParams
+) -> tuple[list[Row[*Columns]], int]:
+    """The same for a statement of several columns: its rows."""
+    rows = await session.execute(statement.limit(page.limit).offset(page.offset))
+    return list(rows), await count_of(session, statement)
 
 
 def make_engine(url: URL, *, application_name: str, pool_size: int = 10) -> AsyncEngine:

@@ -225,6 +225,22 @@ class GatewayFactory:
             yield client
 
 
+def refused(response: httpx.Response, status: int, problem_type: str) -> dict[str, Any]:
+    """The problem of a response that must be refused with `status` and `problem_type`."""
+    problem = expect(response, status)
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert problem["type"] == problem_type, problem
+    return problem
+
+
+@asynccontextmanager
+async def unchanged(schema: Schema) -> AsyncIterator[None]:
+    """The block must leave every table of the schema as it found it."""
+    before = await schema.counts()
+    yield
+    assert await schema.counts() == before
+
+
 def expect(response: httpx.Response, status: int) -> dict[str, Any]:
     """The JSON object of a response that must have `status` (its body shown if not)."""
     assert response.status_code == status, response.text

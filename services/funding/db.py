@@ -1,5 +1,7 @@
 """The funding service's tables live in schema `funding`, and nowhere else."""
 
+from __future__ import annotations
+
 from common.db import SchemaBase, schema_metadata
 
 SCHEMA = "funding"

@@ -1,13 +1,10 @@
-"""The funding service: create_app() and its lifespan."""
+"""The funding service: create_app, made by the common service builder."""
 
-from fastapi import FastAPI
-
-from common.app import AppInfo, service_app
-from common.auth import KeySet
+from common.app import AppInfo, ServiceFactory
 from common.openapi import bilingual
 from common.version import __version__
 from services.funding.api import ROUTERS
-from services.funding.config import Settings, get_settings
+from services.funding.config import get_settings
 from services.funding.models import Base
 
 INFO = AppInfo(
@@ -23,12 +20,7 @@ INFO = AppInfo(
 )
 
 
-def create_app(settings: Settings | None = None, *, keys: KeySet | None = None) -> FastAPI:
-    """The funding app, connecting as its own role to schema `funding`."""
-    return service_app(
-        INFO,
-        settings=settings or get_settings(),
-        metadata=Base.metadata,
-        routers=ROUTERS,
-        keys=keys,
-    )
+create_app = ServiceFactory(
+    INFO, get_settings=get_settings, metadata=Base.metadata, routers=ROUTERS
+)
+"""The app, connecting as its own role to its own schema."""

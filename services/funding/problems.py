@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from common.problems import Conflict, InvalidInput
+from common.problems import AlreadyExists, Conflict
 
 
 class InsufficientFunds(Conflict):
@@ -12,7 +10,7 @@ class InsufficientFunds(Conflict):
     title = "Insufficient funds / Otillräckliga medel"
 
 
-class AccountExists(Conflict):
+class AccountExists(AlreadyExists):
     problem_type = "account-exists"
     title = "Account exists / Kontot finns redan"
 
@@ -37,12 +35,12 @@ class CallNotOpen(Conflict):
     title = "Call not open / Utlysningen är inte öppen"
 
 
-class InterestExists(Conflict):
+class InterestExists(AlreadyExists):
     problem_type = "interest-exists"
     title = "Interest already expressed / Intresse redan anmält"
 
 
-class AlreadyApplied(Conflict):
+class AlreadyApplied(AlreadyExists):
     problem_type = "already-applied"
     title = "Already applied / Ansökan finns redan"
 
@@ -60,22 +58,3 @@ class ExceedsApprovedAmount(Conflict):
 class ExceedsRepaymentClaim(Conflict):
     problem_type = "exceeds-repayment-claim"
     title = "More than owed / Mer än återkrav"
-
-
-def field_error(location: str, message: str, value: Any = None) -> dict[str, Any]:
-    """One entry of a validation problem's `errors`."""
-    return {"location": location, "message": message, "value": value}
-
-
-def invalid(location: str, message: str, value: Any = None) -> InvalidInput:
-    """A 422 problem naming one field."""
-    return InvalidInput(
-        f"The request has invalid input: {location}.",
-        errors=[field_error(location, message, value)],
-    )
-
-
-def invalid_many(errors: list[dict[str, Any]]) -> InvalidInput:
-    """A 422 problem naming every bad field."""
-    fields = ", ".join(sorted({str(e["location"]) for e in errors}))
-    return InvalidInput(f"The request has invalid input: {fields}.", errors=errors)

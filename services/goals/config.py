@@ -4,6 +4,7 @@ from functools import lru_cache
 from typing import Annotated
 
 from fastapi import Depends
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from common.app import settings_of
@@ -14,6 +15,11 @@ class Settings(AppSettings):
     model_config = SettingsConfigDict(env_prefix="KVF_GOALS_", extra="ignore")
 
     port: int = 8002
+    max_import_bytes: int = Field(
+        default=33_554_432,
+        ge=1024,
+        description="The largest body POST /reports/import accepts (413 above).",
+    )
 
 
 @lru_cache

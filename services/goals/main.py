@@ -1,13 +1,10 @@
-"""The goals service: create_app() and its lifespan."""
+"""The goals service: create_app, made by the common service builder."""
 
-from fastapi import FastAPI
-
-from common.app import AppInfo, service_app
-from common.auth import KeySet
+from common.app import AppInfo, ServiceFactory
 from common.openapi import bilingual
 from common.version import __version__
 from services.goals.api import ROUTERS
-from services.goals.config import Settings, get_settings
+from services.goals.config import get_settings
 from services.goals.models import Base
 
 INFO = AppInfo(
@@ -21,12 +18,7 @@ INFO = AppInfo(
 )
 
 
-def create_app(settings: Settings | None = None, *, keys: KeySet | None = None) -> FastAPI:
-    """The goals app, connecting as its own role to schema `goals`."""
-    return service_app(
-        INFO,
-        settings=settings or get_settings(),
-        metadata=Base.metadata,
-        routers=ROUTERS,
-        keys=keys,
-    )
+create_app = ServiceFactory(
+    INFO, get_settings=get_settings, metadata=Base.metadata, routers=ROUTERS
+)
+"""The app, connecting as its own role to its own schema."""

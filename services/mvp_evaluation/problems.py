@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from common.problems import AppError, Conflict, InvalidInput
-
-
-class PayloadTooLarge(AppError):
-    status = 413
-    problem_type = "payload-too-large"
-    title = "Payload too large / För stor begäran"
+from common.problems import AlreadyExists, AppError, Conflict, InvalidInput, PayloadTooLarge
 
 
 class TooManyRows(PayloadTooLarge):
@@ -24,12 +18,6 @@ class UploadIncomplete(AppError):
     title = "Upload incomplete / Uppladdningen avbröts"
 
 
-class UnsupportedMediaType(AppError):
-    status = 415
-    problem_type = "unsupported-media-type"
-    title = "Unsupported media type / Formatet stöds inte"
-
-
 class InvalidUpload(InvalidInput):
     """The file as a whole cannot be read: not UTF-8, malformed CSV, JSON or XLSX, no header."""
 
@@ -37,17 +25,20 @@ class InvalidUpload(InvalidInput):
     title = "Invalid file / Ogiltig fil"
 
 
-class SchoolExists(Conflict):
+class SchoolExists(AlreadyExists):
     problem_type = "school-exists"
     title = "School already registered / Skolan finns redan"
 
 
-class WaveExists(Conflict):
+class WaveExists(AlreadyExists):
     problem_type = "wave-exists"
     title = "Wave already registered / Mätningen finns redan"
 
 
-class InstrumentVersionLocked(Conflict):
+class InstrumentVersionLocked(AlreadyExists):
+    """The version cannot take these items: it has data, or a concurrent request has just
+    registered it (then it exists already, and a retry sees it)."""
+
     problem_type = "instrument-version-locked"
     title = "Instrument version locked / Enkätversionen är låst"
 

@@ -1,33 +1,36 @@
-"""Fixtures of the funding tests."""
+"""Fixtures of the funding tests: the API's factories and the schema."""
 
 from __future__ import annotations
 
 import httpx
 import pytest
 
+from tests.database import DatabaseRun
 from tests.funding.support import Grants, Ledger
-from tests.support import Tokens
+from tests.support import Schema, Tokens
 
 
 @pytest.fixture
-def admin(tokens: Tokens) -> dict[str, str]:
-    """One admin client's headers for the whole test (idempotency keys are per client)."""
-    return tokens.admin
+def ledger(client: httpx.AsyncClient, tokens: Tokens) -> Ledger:
+    """Accounts, transfers and distributions, as one admin client for the whole test."""
+    return Ledger(client, tokens)
 
 
 @pytest.fixture
-def ledger(client: httpx.AsyncClient, admin: dict[str, str]) -> Ledger:
-    return Ledger(client, admin)
+def grants(client: httpx.AsyncClient, tokens: Tokens, ledger: Ledger) -> Grants:
+    """Calls and applications, with the same admin client as `ledger`."""
+    return Grants(client, tokens, ledger)
 
 
 @pytest.fixture
-def grants(ledger: Ledger, tokens: Tokens) -> Grants:
-    """Organisers keep one token each for the whole test (keys are per client)."""
-    headers: dict[str, dict[str, str]] = {}
+async def funded(ledger: Ledger) -> Ledger:
+    """2019.a holds 10 000 000 öre (from the source 2019.staten); 2019.b is empty."""
+    await ledger.funded("2019.a", 10_000_000)
+    await ledger.open("2019.b")
+    return ledger
 
-    def organiser(number: str) -> dict[str, str]:
-        if number not in headers:
-            headers[number] = tokens.organiser(number)
-        return headers[number]
 
-    return Grants(ledger, organiser)
+@pytest.fixture
+def schema(test_run: DatabaseRun, database: str) -> Schema:
+    """What schema `funding` holds, read as the database owner."""
+    return Schema(test_run, database, "funding")

@@ -1,15 +1,24 @@
-"""Small typed factories for the funding tests: accounts, money and requests via the gateway."""
+"""Small typed factories for the funding tests: accounts, money and grants through the gateway;
+and the check of a refusal: its status, its problem type, and nothing changed."""
 
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy import text
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
-from tests.support import expect
+from tests.support import Tokens, expect
 
 API = "/funding/v1"
+MALMO = "212000-1124"
+LUND = "212000-2965"
+POOL = "2019.skolor"
 _keys = itertools.count(1)
 
 
@@ -18,15 +27,61 @@ def new_key(prefix: str = "test") -> str:
     return f"{prefix}-{next(_keys)}"
 
 
-class Ledger:
-    """The funding API as an admin uses it, with one admin client for the whole test."""
+def error_locations(response: httpx.Response) -> set[str]:
+    """The fields a 422 problem names."""
+    return {error["location"] for error in response.json().get("errors") or []}
 
-    def __init__(self, client: httpx.AsyncClient, admin: dict[str, str]) -> None:
+
+async def database_rows(url: URL | str, sql: str, **params: Any) -> list[Any]:
+    """Run one statement as the funding service's own role; its rows (if any)."""
+    engine = create_async_engine(url, poolclass=NullPool)
+    try:
+        async with engine.begin() as connection:
+            result = await connection.execute(text(sql), params)
+            return list(result.all()) if result.returns_rows else []
+    finally:
+        await engine.dispose()
+
+
+def window(*, opened_days_ago: float = 1, closes_in_days: float = 30) -> dict[str, str]:
+    """A call window relative to now: `opens_at` and `closes_at` as RFC 3339."""
+    now = datetime.now(UTC)
+    return {
+        "opens_at": (now - timedelta(days=opened_days_ago)).isoformat(),
+        "closes_at": (now + timedelta(days=closes_in_days)).isoformat(),
+    }
+
+
+def application_body(number: str = MALMO, **extra: Any) -> dict[str, Any]:
+    """A valid application from the organiser `number`."""
+    return {
+        "organisation_number": number,
+        "organiser_name": f"Kommun {number}",
+        "school_unit_codes": ["12345678", "23456789"],
+        "requested_amount_ore": 20_000_000,
+        "method": "MVP",
+        "plan": "Utbilda mentorer i årskurs 7-9.",
+        **extra,
+    }
+
+
+class Ledger:
+    """The funding API's accounts, transfers and distributions as an admin uses them, with
+    one admin client for the whole test (idempotency keys are per client)."""
+
+    def __init__(self, client: httpx.AsyncClient, tokens: Tokens) -> None:
         self.client = client
-        self.admin = admin
+        self.tokens = tokens
+        self.admin = tokens.admin
 
     def keyed(self, key: str | None = None) -> dict[str, str]:
+        """The admin's headers with an Idempotency-Key (a fresh one unless given)."""
         return {**self.admin, "Idempotency-Key": key or new_key()}
+
+    async def post_account(
+        self, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> httpx.Response:
+        return await self.client.post(f"{API}/accounts", json=body, headers=headers or self.admin)
 
     async def open(
         self,
@@ -46,8 +101,7 @@ class Ledger:
             "parent_code": parent,
             **extra,
         }
-        response = await self.client.post(f"{API}/accounts", json=body, headers=self.admin)
-        return expect(response, 201)
+        return expect(await self.post_account(body), 201)
 
     async def transfer(
         self,
@@ -70,6 +124,23 @@ class Ledger:
             f"{API}/transfers", json=body, headers=headers or self.keyed()
         )
 
+    async def transferred(
+        self, from_account: str, to_account: str, amount_ore: int, **extra: Any
+    ) -> dict[str, Any]:
+        """A transfer that must be made."""
+        return expect(await self.transfer(from_account, to_account, amount_ore, **extra), 201)
+
+    async def settle(
+        self, transfer_id: int, action: str, headers: dict[str, str] | None = None
+    ) -> httpx.Response:
+        """POST /transfers/{id}/post or /void."""
+        return await self.client.post(
+            f"{API}/transfers/{transfer_id}/{action}", headers=headers or self.keyed()
+        )
+
+    async def distribute(self, body: dict[str, Any], key: str | None = None) -> httpx.Response:
+        return await self.client.post(f"{API}/distributions", json=body, headers=self.keyed(key))
+
     async def funded(self, code: str, amount_ore: int, *, parent: str | None = None) -> None:
         """A budget account holding `amount_ore`, appropriated from its year's source."""
         year = code.split(".")[0]
@@ -77,8 +148,7 @@ class Ledger:
         if (await self.client.get(f"{API}/accounts/{source}", headers=self.admin)).is_error:
             await self.open(source, kind="source")
         await self.open(code, parent=parent)
-        response = await self.transfer(source, code, amount_ore, kind="appropriation")
-        assert response.status_code == 201, response.text
+        await self.transferred(source, code, amount_ore, kind="appropriation")
 
     async def account(self, code: str) -> dict[str, Any]:
         response = await self.client.get(f"{API}/accounts/{code}", headers=self.admin)
@@ -106,69 +176,36 @@ class Ledger:
                 params={**params, "limit": 100, "offset": len(items)},
                 headers=self.admin,
             )
-            assert response.status_code == 200, response.text
-            page = response.json()
+            page = expect(response, 200)
             items += page["items"]
             if len(items) >= page["total"]:
                 return items
 
 
-async def database_rows(url: Any, sql: str, **params: Any) -> list[Any]:
-    """Run one statement as the funding service's own role; its rows (if any)."""
-    from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
-    from sqlalchemy.pool import NullPool
-
-    engine = create_async_engine(url, poolclass=NullPool)
-    try:
-        async with engine.begin() as connection:
-            result = await connection.execute(text(sql), params)
-            return list(result.all()) if result.returns_rows else []
-    finally:
-        await engine.dispose()
-
-
-def error_locations(response: httpx.Response) -> set[str]:
-    """The fields a 422 problem names."""
-    return {error["location"] for error in response.json().get("errors") or []}
-
-
-MALMO = "212000-1124"
-LUND = "212000-2965"
-POOL = "2019.skolor"
-
-
-def window(*, opened_days_ago: float = 1, closes_in_days: float = 30) -> dict[str, str]:
-    """A call window relative to now: `opens_at` and `closes_at` as RFC 3339."""
-    from datetime import UTC, datetime, timedelta
-
-    now = datetime.now(UTC)
-    return {
-        "opens_at": (now - timedelta(days=opened_days_ago)).isoformat(),
-        "closes_at": (now + timedelta(days=closes_in_days)).isoformat(),
-    }
-
-
-def application_body(number: str = MALMO, **extra: Any) -> dict[str, Any]:
-    """A valid application from the organiser `number`."""
-    return {
-        "organisation_number": number,
-        "organiser_name": f"Kommun {number}",
-        "school_unit_codes": ["12345678", "23456789"],
-        "requested_amount_ore": 20_000_000,
-        "method": "MVP",
-        "plan": "Utbilda mentorer i årskurs 7-9.",
-        **extra,
-    }
-
-
 class Grants:
-    """The grants API: an admin's calls and decisions, organisers' applications."""
+    """The grants API: an admin's calls and decisions, organisers' interests, applications and
+    settlements (one client per organiser for the whole test: keys are per client)."""
 
-    def __init__(self, ledger: Ledger, organiser: Any) -> None:
-        self.ledger = ledger
-        self.client = ledger.client
-        self.organiser = organiser  # organisation number -> that organiser's headers
+    def __init__(
+        self, client: httpx.AsyncClient, tokens: Tokens, ledger: Ledger | None = None
+    ) -> None:
+        self.client = client
+        self.tokens = tokens
+        self.ledger = ledger or Ledger(client, tokens)
+        self._organisers: dict[str, dict[str, str]] = {}
+
+    def organiser(self, number: str) -> dict[str, str]:
+        """The headers of the organiser `number` (the same client throughout the test)."""
+        if number not in self._organisers:
+            self._organisers[number] = self.tokens.organiser(number)
+        return self._organisers[number]
+
+    async def post_call(
+        self, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> httpx.Response:
+        return await self.client.post(
+            f"{API}/calls", json=body, headers=headers or self.ledger.admin
+        )
 
     async def call(
         self,
@@ -187,8 +224,14 @@ class Grants:
             **(when or window()),
             **extra,
         }
-        response = await self.client.post(f"{API}/calls", json=body, headers=self.ledger.admin)
-        return expect(response, 201)
+        return expect(await self.post_call(body), 201)
+
+    async def express_interest(
+        self, call_id: int, body: dict[str, Any], headers: dict[str, str]
+    ) -> httpx.Response:
+        return await self.client.post(
+            f"{API}/calls/{call_id}/interests", json=body, headers=headers
+        )
 
     async def apply(self, call_id: int, number: str = MALMO, **extra: Any) -> httpx.Response:
         return await self.client.post(
@@ -198,8 +241,8 @@ class Grants:
         )
 
     async def applied(self, call_id: int, number: str = MALMO, **extra: Any) -> dict[str, Any]:
-        response = await self.apply(call_id, number, **extra)
-        return expect(response, 201)
+        """An application that must be submitted."""
+        return expect(await self.apply(call_id, number, **extra), 201)
 
     async def step(
         self,
@@ -225,7 +268,14 @@ class Grants:
         )
         return expect(response, 200)
 
-    async def read(self, application_id: int, headers: dict[str, str] | None = None) -> Any:
+    async def read(
+        self, application_id: int, headers: dict[str, str] | None = None
+    ) -> httpx.Response:
         return await self.client.get(
             f"{API}/applications/{application_id}", headers=headers or self.ledger.admin
         )
+
+    async def state(self, application_id: int) -> str:
+        """The application's state now, as an admin reads it."""
+        state: str = expect(await self.read(application_id), 200)["state"]
+        return state

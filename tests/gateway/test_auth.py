@@ -33,6 +33,7 @@ from tests.support import (
     expect,
     gateway_settings,
     make_token,
+    refused,
     service_app,
     started,
 )
@@ -121,14 +122,12 @@ class TestClientsAndTokens:
         created = await create_client(client, tokens, name="Reader", role="reader")
         for client_id, secret in ((created["client_id"], "wrong"), ("kvf_nobody", "x")):
             response = await get_token(client, client_id, secret)
-            assert response.status_code == 401
-            assert response.json()["error"] == "invalid_client"
-            assert response.headers["content-type"].startswith("application/problem+json")
+            assert refused(response, 401, "invalid-client")["error"] == "invalid_client"
 
     async def test_unsupported_grant_is_400(self, client: httpx.AsyncClient) -> None:
         response = await client.post("/auth/v1/token", data={"grant_type": "password"})
-        assert response.status_code == 400
-        assert response.json()["error"] == "unsupported_grant_type"
+        problem = refused(response, 400, "unsupported-grant-type")
+        assert problem["error"] == "unsupported_grant_type"
 
     async def test_revoked_client_gets_no_new_token(
         self, client: httpx.AsyncClient, tokens: Tokens
@@ -143,7 +142,7 @@ class TestClientsAndTokens:
         assert revoked.status_code == 200
         assert revoked.json()["revoked_at"] is not None
         response = await get_token(client, created["client_id"], created["client_secret"])
-        assert response.status_code == 401
+        refused(response, 401, "invalid-client")
 
     @pytest.mark.parametrize(
         ("body", "field"),
@@ -162,7 +161,7 @@ class TestClientsAndTokens:
         self, client: httpx.AsyncClient, tokens: Tokens, body: dict[str, Any], field: str
     ) -> None:
         response = await client.post("/auth/v1/clients", json=body, headers=tokens.admin)
-        assert response.status_code == 422
+        refused(response, 422, "validation-error")
         assert field in {error["location"] for error in response.json()["errors"]}
         listed = await client.get("/auth/v1/clients", headers=tokens.admin)
         assert listed.json()["total"] == 0
@@ -422,8 +421,9 @@ class TestAbuseLimits:
     ) -> None:
         big = {"name": "x" * 4000, "role": "reader"}
         response = await limited_gateway.post("/auth/v1/clients", json=big, headers=tokens.admin)
-        assert response.status_code == 413
-        assert response.headers["content-type"].startswith("application/problem+json")
+        refused(response, 413, "payload-too-large")
+        listed = await limited_gateway.get("/auth/v1/clients", headers=tokens.admin)
+        assert listed.json()["total"] == 0
         upload = await limited_gateway.post(
             "/mvp-evaluation/v1/waves/1/responses",
             content=b"x" * 4000,
@@ -435,7 +435,7 @@ class TestAbuseLimits:
             content=b"x" * 9000,
             headers={**tokens.evaluator, "Content-Type": "text/csv"},
         )
-        assert too_big.status_code == 413
+        refused(too_big, 413, "payload-too-large")
 
 
 class TestHeaders:

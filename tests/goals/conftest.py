@@ -6,8 +6,8 @@ import httpx
 import pytest
 
 from tests.database import DatabaseRun
-from tests.goals.support import Database, Goals
-from tests.support import Tokens
+from tests.goals.support import Goals
+from tests.support import Schema, Tokens
 
 
 @pytest.fixture
@@ -16,5 +16,6 @@ def goals(client: httpx.AsyncClient, tokens: Tokens) -> Goals:
 
 
 @pytest.fixture
-def db(test_run: DatabaseRun, database: str) -> Database:
-    return Database(test_run, database)
+def schema(test_run: DatabaseRun, database: str) -> Schema:
+    """What the goals schema holds, read directly."""
+    return Schema(test_run, database, "goals")

@@ -1,17 +1,16 @@
-"""Small typed factories for the goals tests: plans, indicators and reports via the gateway."""
+"""Small typed factories for the goals tests: plans, indicators and reports via the gateway;
+and the check of a refusal: its status, its problem type, and nothing changed."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy.pool import NullPool
 
 from common.auth import Role
-from tests.database import DatabaseRun
-from tests.support import Tokens, expect
+from tests.support import Schema, Tokens, expect
 
 API = "/goals/v1"
 
@@ -116,28 +115,9 @@ class Goals:
         return await self.moved(report_id, "approve", self.admin)
 
 
-class Database:
-    """Reads the goals schema directly, as the service's role, to check what was stored."""
-
-    def __init__(self, test_run: DatabaseRun, database: str) -> None:
-        self.url = test_run.role_url(database, "goals")
-
-    async def rows(self, sql: str, **params: Any) -> list[tuple[Any, ...]]:
-        engine = create_async_engine(self.url, poolclass=NullPool)
-        try:
-            async with engine.connect() as connection:
-                result = await connection.execute(text(sql), params)
-                return [tuple(row) for row in result]
-        finally:
-            await engine.dispose()
-
-    async def count(self, table: str) -> int:
-        rows = await self.rows(f"SELECT count(*) FROM goals.{table}")  # noqa: S608  # test-owned names
-        count: int = rows[0][0]
-        return count
-
-    async def counts(self) -> dict[str, int]:
-        """Rows in every table a write could touch."""
-        tables = ("goal", "plan", "plan_goal", "indicator", "report", "report_value")
-        extra = ("report_narrative", "report_event", "idempotency_key")
-        return {table: await self.count(table) for table in tables + extra}
+@asynccontextmanager
+async def unchanged(schema: Schema) -> AsyncIterator[None]:
+    """The block must leave every table of the schema as it found it."""
+    before = await schema.counts()
+    yield
+    assert await schema.counts() == before

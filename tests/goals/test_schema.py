@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from tests.goals.support import Database, Goals
+from tests.goals.support import Goals
+from tests.support import Schema
 
 VALUE = (
     "INSERT INTO goals.report_value (report_id, indicator_id, integer_value, numerator,"
@@ -20,9 +21,9 @@ REPORT = (
 )
 
 
-async def refused(db: Database, sql: str, **params: Any) -> None:
+async def violates(schema: Schema, sql: str, **params: Any) -> None:
     with pytest.raises(IntegrityError):
-        await db.rows(sql, **params)
+        await schema.rows(sql, **params)
 
 
 def value(**given: Any) -> dict[str, Any]:
@@ -32,7 +33,7 @@ def value(**given: Any) -> dict[str, Any]:
 
 class TestConstraints:
     async def test_plans_reports_and_values_hold_their_rules(
-        self, goals: Goals, db: Database
+        self, goals: Goals, schema: Schema
     ) -> None:
         plan = await goals.plan("12")
         indicator = await goals.indicator(plan["id"], "percentage", name="Andel")
@@ -46,18 +47,19 @@ class TestConstraints:
             value(integer_value=-1),
             value(),
         ):
-            await refused(db, VALUE, **keys, **bad)
-        await refused(db, REPORT, plan=plan["id"], period="2019H3", state="draft")
-        await refused(db, REPORT, plan=plan["id"], period="2019H2", state="locked")
-        await refused(db, REPORT, plan=plan["id"], period="2019", state="draft")  # taken
-        await refused(
-            db, "INSERT INTO goals.plan (county_code, year, created_by) VALUES ('12', 2019, 'x')"
+            await violates(schema, VALUE, **keys, **bad)
+        await violates(schema, REPORT, plan=plan["id"], period="2019H3", state="draft")
+        await violates(schema, REPORT, plan=plan["id"], period="2019H2", state="locked")
+        await violates(schema, REPORT, plan=plan["id"], period="2019", state="draft")  # taken
+        await violates(
+            schema,
+            "INSERT INTO goals.plan (county_code, year, created_by) VALUES ('12', 2019, 'x')",
         )
-        await refused(
-            db, "INSERT INTO goals.goal (code, title, kind) VALUES ('12-E9', 'x', 'county')"
+        await violates(
+            schema, "INSERT INTO goals.goal (code, title, kind) VALUES ('12-E9', 'x', 'county')"
         )
-        await refused(
-            db,
+        await violates(
+            schema,
             "INSERT INTO goals.indicator (plan_id, goal_code, name, measure, created_by)"
             " VALUES (:plan, 'K3', 'x', 'text', 'x')",
             plan=plan["id"],

@@ -17,15 +17,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from common.db import enum_check
+from services.funding.accounts.schemas import AccountKind
 from services.funding.db import Base
-
-ACCOUNT_KINDS = ("source", "budget", "county", "organiser")
 
 
 class Account(Base):
     __tablename__ = "account"
     __table_args__ = (
-        CheckConstraint("kind IN ('source', 'budget', 'county', 'organiser')", name="kind_known"),
+        enum_check("kind", AccountKind, name="kind_known"),
         CheckConstraint(
             "(kind = 'county') = (county_code IS NOT NULL)", name="county_code_only_for_county"
         ),

@@ -13,7 +13,12 @@ from common.problems import problem_responses
 from common.reference import CountyCode
 from services.funding.access import AdminDep, LedgerReaderDep
 from services.funding.accounts import service
-from services.funding.accounts.schemas import AccountCreate, AccountKind, AccountRead
+from services.funding.accounts.schemas import (
+    AccountCreate,
+    AccountFilter,
+    AccountKind,
+    AccountRead,
+)
 from services.funding.config import SettingsDep
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
@@ -44,7 +49,7 @@ async def create_account(
 
     async def effect() -> AccountRead:
         account = await service.create_account(
-            session, data=body, actor=admin, years=settings.programme_years
+            session, data=body, principal=admin, years=settings.programme_years
         )
         return AccountRead.model_validate(account)
 
@@ -65,14 +70,9 @@ async def list_accounts(
 ) -> Page[AccountRead]:
     """Accounts by code, with balances. An `rss` principal sees only its county's accounts,
     an `organiser` only its own grant accounts."""
+    filters = AccountFilter(year=year, kind=kind, county_code=county_code, parent_code=parent_code)
     accounts, total = await service.list_accounts(
-        session,
-        principal=principal,
-        year=year,
-        kind=kind,
-        county_code=county_code,
-        parent_code=parent_code,
-        page=page,
+        session, principal=principal, filters=filters, page=page
     )
     return Page.of([AccountRead.model_validate(a) for a in accounts], total, page)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
@@ -21,6 +22,16 @@ class AccountKind(StrEnum):
 
 
 Year = Annotated[int, Field(strict=True, ge=2000, le=2100, examples=[2019])]
+
+
+@dataclass(frozen=True)
+class AccountFilter:
+    """Which accounts a list shows: those matching every filter given (None: any)."""
+
+    year: int | None = None
+    kind: AccountKind | None = None
+    county_code: str | None = None
+    parent_code: str | None = None
 
 
 class AccountCreate(BaseModel):

@@ -4,47 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, true
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common.auth import Principal, Role, visible_county, visible_organisation
+from common.auth import Principal, visible_county, visible_organisation
 from common.pagination import PageParams
-from common.problems import NotFound
+from common.problems import NotFound, field_error, invalid_many
 from services.funding.accounts import repository
 from services.funding.accounts.models import Account
-from services.funding.accounts.schemas import AccountCreate, AccountKind
+from services.funding.accounts.schemas import AccountCreate, AccountFilter, AccountKind
 from services.funding.audit import service as audit
-from services.funding.problems import AccountExists, field_error, invalid_many
 
 # The kind a parent must have, by the kind of the child.
 PARENT_KINDS = {
-    AccountKind.source: {AccountKind.source.value},
-    AccountKind.budget: {AccountKind.budget.value},
-    AccountKind.county: {AccountKind.budget.value},
-    AccountKind.organiser: {AccountKind.budget.value},
+    AccountKind.source: {AccountKind.source},
+    AccountKind.budget: {AccountKind.budget},
+    AccountKind.county: {AccountKind.budget},
+    AccountKind.organiser: {AccountKind.budget},
 }
-
-
-def visibility(principal: Principal) -> ColumnElement[bool]:
-    """The accounts a principal may read: all (admin), its county's (rss), its own (organiser)."""
-    if principal.role is Role.admin:
-        return true()
-    if principal.role is Role.rss:
-        return and_(Account.kind == "county", Account.county_code == principal.county_code)
-    if principal.role is Role.organiser:
-        return and_(
-            Account.kind == "organiser",
-            Account.organisation_number == principal.organisation_number,
-        )
-    return false()
-
-
-def summary_visibility(principal: Principal) -> ColumnElement[bool]:
-    """The summary's rows: the whole tree, but an rss sees no other county's or organiser's."""
-    if principal.role is Role.rss:
-        return or_(Account.kind.in_(("source", "budget")), visibility(principal))
-    return true()
 
 
 def check_visible(principal: Principal, account: Account) -> None:
@@ -83,7 +59,7 @@ async def _parent_errors(session: AsyncSession, data: AccountCreate) -> list[dic
     elif parent.year != data.year:
         message = f"the parent is of year {parent.year}, not {data.year}"
     elif parent.kind not in PARENT_KINDS[data.kind]:
-        allowed = " or ".join(sorted(PARENT_KINDS[data.kind]))
+        allowed = " or ".join(sorted(kind.value for kind in PARENT_KINDS[data.kind]))
         message = f"a {data.kind} account's parent must be a {allowed} account"
     else:
         return []
@@ -91,7 +67,7 @@ async def _parent_errors(session: AsyncSession, data: AccountCreate) -> list[dic
 
 
 async def create_account(
-    session: AsyncSession, *, data: AccountCreate, actor: Principal, years: range
+    session: AsyncSession, *, data: AccountCreate, principal: Principal, years: range
 ) -> Account:
     """Open an account in a year's tree; its balances start at zero."""
     errors = []
@@ -106,31 +82,32 @@ async def create_account(
     errors += _scope_errors(data) + await _parent_errors(session, data)
     if errors:
         raise invalid_many(errors)
-    if await repository.get(session, data.code) is not None:
-        raise AccountExists(f"An account with code {data.code} exists.", code=data.code)
-    account = Account(
-        code=data.code,
-        name=data.name,
-        year=data.year,
-        kind=data.kind.value,
-        parent_code=data.parent_code,
-        county_code=data.county_code,
-        organisation_number=data.organisation_number,
-        created_by=actor.client_id,
+    account = await repository.add(
+        session,
+        Account(
+            code=data.code,
+            name=data.name,
+            year=data.year,
+            kind=data.kind.value,
+            parent_code=data.parent_code,
+            county_code=data.county_code,
+            organisation_number=data.organisation_number,
+            created_by=principal.client_id,
+        ),
     )
-    try:
-        await repository.add(session, account)
-    except IntegrityError as exc:  # a concurrent request opened the same code first
-        raise AccountExists(f"An account with code {data.code} exists.", code=data.code) from exc
+    await _record_created(session, principal, account)
+    return account
+
+
+async def _record_created(session: AsyncSession, principal: Principal, account: Account) -> None:
     await audit.record(
         session,
-        actor=actor,
+        principal=principal,
         action="account.created",
         object_type="account",
         object_id=account.code,
         detail={"kind": account.kind, "year": account.year, "parent_code": account.parent_code},
     )
-    return account
 
 
 async def get_account(session: AsyncSession, *, code: str, principal: Principal) -> Account:
@@ -143,30 +120,19 @@ async def get_account(session: AsyncSession, *, code: str, principal: Principal)
 
 
 async def list_accounts(
-    session: AsyncSession,
-    *,
-    principal: Principal,
-    year: int | None,
-    kind: AccountKind | None,
-    county_code: str | None,
-    parent_code: str | None,
-    page: PageParams,
+    session: AsyncSession, *, principal: Principal, filters: AccountFilter, page: PageParams
 ) -> tuple[list[Account], int]:
-    """The accounts the principal may see, by code, filtered."""
-    condition = visibility(principal)
-    if year is not None:
-        condition &= Account.year == year
-    if kind is not None:
-        condition &= Account.kind == kind.value
-    if county_code is not None:
-        condition &= Account.county_code == county_code
-    if parent_code is not None:
-        condition &= Account.parent_code == parent_code
-    return await repository.page(session, condition=condition, limit=page.limit, offset=page.offset)
+    """The accounts the principal may see that match the filters, by code."""
+    return await repository.page(session, principal=principal, filters=filters, page=page)
 
 
 async def ensure_organiser_account(
-    session: AsyncSession, *, pool: Account, organisation_number: str, name: str, actor: Principal
+    session: AsyncSession,
+    *,
+    pool: Account,
+    organisation_number: str,
+    name: str,
+    principal: Principal,
 ) -> Account:
     """The organiser's grant account under a pool, opened now if it does not exist."""
     code = f"{pool.code}.{organisation_number.replace('-', '')}"
@@ -182,15 +148,8 @@ async def ensure_organiser_account(
             kind=AccountKind.organiser.value,
             parent_code=pool.code,
             organisation_number=organisation_number,
-            created_by=actor.client_id,
+            created_by=principal.client_id,
         ),
     )
-    await audit.record(
-        session,
-        actor=actor,
-        action="account.created",
-        object_type="account",
-        object_id=account.code,
-        detail={"kind": account.kind, "year": account.year, "parent_code": account.parent_code},
-    )
+    await _record_created(session, principal, account)
     return account

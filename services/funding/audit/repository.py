@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.db import equal_to, page_of
+from common.pagination import PageParams
 from services.funding.audit.models import AuditEvent
+from services.funding.audit.schemas import AuditFilter
 
 
 async def add(session: AsyncSession, event: AuditEvent) -> None:
@@ -15,38 +16,18 @@ async def add(session: AsyncSession, event: AuditEvent) -> None:
     await session.flush()
 
 
-def _filters(
-    since: datetime | None, until: datetime | None, action: str | None, actor: str | None
-) -> ColumnElement[bool]:
-    condition: ColumnElement[bool] = true()
-    if since is not None:
-        condition &= AuditEvent.created_at >= since
-    if until is not None:
-        condition &= AuditEvent.created_at < until
-    if action is not None:
-        condition &= AuditEvent.action == action
-    if actor is not None:
-        condition &= AuditEvent.actor == actor
-    return condition
-
-
 async def page(
-    session: AsyncSession,
-    *,
-    since: datetime | None,
-    until: datetime | None,
-    action: str | None,
-    actor: str | None,
-    limit: int,
-    offset: int,
+    session: AsyncSession, *, filters: AuditFilter, page: PageParams
 ) -> tuple[list[AuditEvent], int]:
-    condition = _filters(since, until, action, actor)
-    total = await session.scalar(select(func.count()).select_from(AuditEvent).where(condition))
-    rows = await session.scalars(
+    """The events that match the filters, newest first."""
+    conditions = equal_to((AuditEvent.action, filters.action), (AuditEvent.actor, filters.actor))
+    if filters.since is not None:
+        conditions.append(AuditEvent.created_at >= filters.since)
+    if filters.until is not None:
+        conditions.append(AuditEvent.created_at < filters.until)
+    statement = (
         select(AuditEvent)
-        .where(condition)
+        .where(*conditions)
         .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-        .limit(limit)
-        .offset(offset)
     )
-    return list(rows), total or 0
+    return await page_of(session, statement, page)

@@ -12,7 +12,7 @@ from common.pagination import Page, PageDep
 from common.problems import problem_responses
 from services.funding.access import AdminDep
 from services.funding.audit import service
-from services.funding.audit.schemas import AuditEventRead
+from services.funding.audit.schemas import AuditEventRead, AuditFilter
 
 router = APIRouter(tags=["audit"])
 
@@ -47,7 +47,6 @@ async def list_audit_events(
     posted and voided, distributions, calls, interests, applications and each step of their
     lifecycle, with the client id, role, time and request id. Filter by time with
     `since` (inclusive) and `until` (exclusive), by `action` or by `actor`."""
-    events, total = await service.list_events(
-        session, since=since, until=until, action=action, actor=actor, page=page
-    )
+    filters = AuditFilter(since=since, until=until, action=action, actor=actor)
+    events, total = await service.list_events(session, filters=filters, page=page)
     return Page.of([AuditEventRead.model_validate(e) for e in events], total, page)

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which events a list shows: in [since, until), of one action, by one client id."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    action: str | None = None
+    actor: str | None = None
 
 
 class AuditEventRead(BaseModel):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,12 +11,13 @@ from common.context import current_request_id
 from common.pagination import PageParams
 from services.funding.audit import repository
 from services.funding.audit.models import AuditEvent
+from services.funding.audit.schemas import AuditFilter
 
 
 async def record(
     session: AsyncSession,
     *,
-    actor: Principal,
+    principal: Principal,
     action: str,
     object_type: str,
     object_id: str | int,
@@ -27,8 +27,8 @@ async def record(
     await repository.add(
         session,
         AuditEvent(
-            actor=actor.client_id,
-            role=actor.role.value,
+            actor=principal.client_id,
+            role=principal.role.value,
             action=action,
             object_type=object_type,
             object_id=str(object_id),
@@ -39,21 +39,7 @@ async def record(
 
 
 async def list_events(
-    session: AsyncSession,
-    *,
-    since: datetime | None,
-    until: datetime | None,
-    action: str | None,
-    actor: str | None,
-    page: PageParams,
+    session: AsyncSession, *, filters: AuditFilter, page: PageParams
 ) -> tuple[list[AuditEvent], int]:
-    """Audit events, newest first, optionally within [since, until)."""
-    return await repository.page(
-        session,
-        since=since,
-        until=until,
-        action=action,
-        actor=actor,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    """Audit events that match the filters, newest first."""
+    return await repository.page(session, filters=filters, page=page)

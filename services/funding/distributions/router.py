@@ -42,7 +42,7 @@ async def create_distribution(
     `insufficient-funds` and nothing changes. `Idempotency-Key` is required."""
 
     async def effect() -> DistributionRead:
-        transfers = await service.distribute(session, data=body, actor=admin)
+        transfers = await service.distribute(session, data=body, principal=admin)
         return DistributionRead(
             from_account=body.from_account,
             amount_ore=body.amount_ore,

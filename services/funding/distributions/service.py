@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal
+from common.problems import field_error, invalid, invalid_many
 from services.funding.audit import service as audit
 from services.funding.distributions.schemas import DistributionCreate, DistributionKey
-from services.funding.problems import field_error, invalid, invalid_many
 from services.funding.transfers import service as ledger
 from services.funding.transfers.models import Transfer
 from services.funding.transfers.schemas import TransferKind
@@ -55,15 +55,9 @@ def _target_errors(data: DistributionCreate) -> list[dict[str, Any]]:
     return errors
 
 
-async def distribute(
-    session: AsyncSession, *, data: DistributionCreate, actor: Principal
-) -> list[Transfer]:
-    """One posted transfer per target, in the targets' order, all or none."""
-    if data.kind is TransferKind.correction:
-        raise invalid("body.kind", "a correction is a single transfer", data.kind.value)
-    errors = _target_errors(data)
-    if errors:
-        raise invalid_many(errors)
+async def _check_accounts(session: AsyncSession, data: DistributionCreate) -> None:
+    """422 naming each unknown account, and each target of another year than the from
+    account."""
     locations = {"body.from_account": data.from_account}
     locations |= {f"body.targets.{i}.account": t.account for i, t in enumerate(data.targets)}
     found = await ledger.known_accounts(session, locations)
@@ -75,13 +69,16 @@ async def distribute(
     ]
     if wrong_year:
         raise invalid_many(wrong_year)
-    weights = [t.weight or 1 for t in data.targets]
-    parts = largest_remainder(data.amount_ore, weights)
+
+
+def _movements(data: DistributionCreate) -> list[ledger.Movement]:
+    """One movement per target, its share by the largest-remainder method (at least 1 öre)."""
+    parts = largest_remainder(data.amount_ore, [t.weight or 1 for t in data.targets])
     if min(parts) < 1:
         raise invalid(
             "body.amount_ore", "too small to give every target at least one öre", data.amount_ore
         )
-    movements = [
+    return [
         ledger.Movement(
             from_account=data.from_account,
             to_account=target.account,
@@ -91,12 +88,22 @@ async def distribute(
         )
         for target, part in zip(data.targets, parts, strict=True)
     ]
-    transfers = await ledger.move(session, movements, actor=actor)
-    for transfer in transfers:
-        await ledger.record_created(session, actor, transfer)
+
+
+async def distribute(
+    session: AsyncSession, *, data: DistributionCreate, principal: Principal
+) -> list[Transfer]:
+    """One posted transfer per target, in the targets' order, all or none."""
+    if data.kind is TransferKind.correction:
+        raise invalid("body.kind", "a correction is a single transfer", data.kind.value)
+    errors = _target_errors(data)
+    if errors:
+        raise invalid_many(errors)
+    await _check_accounts(session, data)
+    transfers = await ledger.move(session, _movements(data), principal=principal)
     await audit.record(
         session,
-        actor=actor,
+        principal=principal,
         action="distribution.created",
         object_type="account",
         object_id=data.from_account,

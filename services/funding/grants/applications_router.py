@@ -12,9 +12,10 @@ from common.pagination import Page, PageDep
 from common.problems import problem_responses
 from common.reference import OrganisationNumber
 from services.funding.access import AdminDep, GrantsDep
-from services.funding.grants import lifecycle, service, views
+from services.funding.grants import lifecycle, service
 from services.funding.grants.schemas import (
     ApplicationDetail,
+    ApplicationFilter,
     ApplicationRead,
     ApplicationState,
     DecisionCreate,
@@ -44,15 +45,13 @@ async def list_applications(
     ] = None,
 ) -> Page[ApplicationRead]:
     """Applications, oldest first, with their money; an organiser sees its own only."""
-    rows, total = await service.list_applications(
-        session,
-        principal=principal,
-        call_id=call_id,
-        state=state,
-        organisation_number=organisation_number,
-        page=page,
+    filters = ApplicationFilter(
+        call_id=call_id, state=state, organisation_number=organisation_number
     )
-    return Page.of(await views.applications(session, rows), total, page)
+    applications, total = await service.list_applications(
+        session, principal=principal, filters=filters, page=page
+    )
+    return Page.of(applications, total, page)
 
 
 @router.get(
@@ -65,8 +64,7 @@ async def get_application(
 ) -> ApplicationDetail:
     """One application with its money and its history: every step, by whom (client id), when
     and in which request. Another organiser's application is 404."""
-    application = await service.get_application(session, application_id=id, principal=principal)
-    return await views.detail(session, application)
+    return await service.get_application(session, application_id=id, principal=principal)
 
 
 @router.post(
@@ -90,9 +88,7 @@ async def decide(
     (else 409 `invalid-application-state`). `Idempotency-Key` is required."""
 
     async def effect() -> ApplicationDetail:
-        return await views.detail(
-            session, await lifecycle.decide(session, application_id=id, decision=body, actor=admin)
-        )
+        return await lifecycle.decide(session, application_id=id, decision=body, principal=admin)
 
     return await idem.run(effect, payload=body, status_code=200)
 
@@ -117,9 +113,7 @@ async def pay(
     required."""
 
     async def effect() -> ApplicationDetail:
-        return await views.detail(
-            session, await lifecycle.pay(session, application_id=id, data=body, actor=admin)
-        )
+        return await lifecycle.pay(session, application_id=id, data=body, principal=admin)
 
     return await idem.run(effect, payload=body, status_code=201)
 
@@ -143,10 +137,7 @@ async def settle(
     `Idempotency-Key` is required."""
 
     async def effect() -> ApplicationDetail:
-        return await views.detail(
-            session,
-            await lifecycle.settle(session, application_id=id, data=body, principal=principal),
-        )
+        return await lifecycle.settle(session, application_id=id, data=body, principal=principal)
 
     return await idem.run(effect, payload=body, status_code=200)
 
@@ -171,8 +162,6 @@ async def repay(
     required."""
 
     async def effect() -> ApplicationDetail:
-        return await views.detail(
-            session, await lifecycle.repay(session, application_id=id, data=body, actor=admin)
-        )
+        return await lifecycle.repay(session, application_id=id, data=body, principal=admin)
 
     return await idem.run(effect, payload=body, status_code=201)

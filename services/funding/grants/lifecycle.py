@@ -13,13 +13,16 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal
+from common.problems import field_error, invalid, invalid_many
 from services.funding.accounts import repository as accounts
 from services.funding.accounts import service as account_rules
-from services.funding.grants import repository
 from services.funding.grants import service as grants
-from services.funding.grants.models import Application
+from services.funding.grants import views
+from services.funding.grants.models import Application, Call
 from services.funding.grants.schemas import (
+    ApplicationDetail,
     ApplicationState,
+    ApplicationStep,
     DecisionCreate,
     DecisionKind,
     PaymentCreate,
@@ -30,14 +33,11 @@ from services.funding.problems import (
     ExceedsApprovedAmount,
     ExceedsRepaymentClaim,
     InvalidApplicationState,
-    field_error,
-    invalid,
-    invalid_many,
 )
 from services.funding.transfers import repository as transfers
 from services.funding.transfers import service as ledger
 from services.funding.transfers.models import Transfer
-from services.funding.transfers.schemas import TransferKind
+from services.funding.transfers.schemas import TransferKind, TransferState
 
 APPROVED_OR_PAID = (ApplicationState.approved, ApplicationState.paid)
 
@@ -52,18 +52,10 @@ def _require_state(application: Application, *states: ApplicationState) -> None:
 
 
 async def _reservation(session: AsyncSession, application: Application) -> Transfer | None:
+    """The application's pending grant on the pool: what is approved and not yet paid."""
     rows = await transfers.of_application(session, [application.id])
-    pending = [t for t in rows if t.kind == "grant" and t.state == "pending"]
+    pending = [t for t in rows if t.kind == TransferKind.grant and t.state == TransferState.pending]
     return pending[0] if pending else None
-
-
-async def _move(
-    session: AsyncSession, actor: Principal, movements: list[ledger.Movement]
-) -> list[Transfer]:
-    made = await ledger.move(session, movements, actor=actor)
-    for transfer in made:
-        await ledger.record_created(session, actor, transfer)
-    return made
 
 
 def _check_decision(decision: DecisionCreate) -> None:
@@ -87,25 +79,43 @@ def _check_decision(decision: DecisionCreate) -> None:
 
 
 async def decide(
-    session: AsyncSession, *, application_id: int, decision: DecisionCreate, actor: Principal
-) -> Application:
+    session: AsyncSession, *, application_id: int, decision: DecisionCreate, principal: Principal
+) -> ApplicationDetail:
     """Approve (reserve the amount on the pool) or reject a submitted application."""
     _check_decision(decision)
-    application = await grants.get_application(
-        session, application_id=application_id, principal=actor, lock=True
+    application = await grants.lock_application(
+        session, application_id=application_id, principal=principal
     )
     _require_state(application, ApplicationState.submitted)
     if decision.decision is DecisionKind.reject:
-        application.state = ApplicationState.rejected.value
-        application.decision_note = decision.reason
-        await repository.flush(session)
-        await grants.add_event(
-            session, application, event="rejected", actor=actor, note=decision.reason
-        )
-        return application
-    assert decision.approved_amount_ore is not None  # checked above
-    call = await grants.get_call(session, call_id=application.call_id)
+        return await _reject(session, application, decision, principal)
+    return await _approve(session, application, decision, principal)
+
+
+async def _reject(
+    session: AsyncSession, application: Application, decision: DecisionCreate, principal: Principal
+) -> ApplicationDetail:
+    """The application is rejected, for the reason given; no money moves."""
+    application.state = ApplicationState.rejected.value
+    application.decision_note = decision.reason
+    await grants.add_event(
+        session,
+        application,
+        event=ApplicationStep.rejected,
+        principal=principal,
+        note=decision.reason,
+    )
+    return await views.detail(session, application)
+
+
+async def _approve(
+    session: AsyncSession, application: Application, decision: DecisionCreate, principal: Principal
+) -> ApplicationDetail:
+    """The approved amount, at most what was asked for and the call's maximum, is reserved
+    on the call's pool for the organiser's grant account."""
+    assert decision.approved_amount_ore is not None  # _check_decision requires it to approve
     amount = decision.approved_amount_ore
+    call = await grants.get_call(session, call_id=application.call_id)
     limit = min(application.requested_amount_ore, call.max_amount_ore)
     if amount > limit:
         raise invalid(
@@ -113,6 +123,28 @@ async def decide(
             f"at most {limit} öre (what was asked for, and the call's maximum)",
             amount,
         )
+    reservation = await _reserve(session, application, call, amount, principal)
+    application.state = ApplicationState.approved.value
+    application.approved_amount_ore = amount
+    application.account = reservation.to_account
+    application.decision_note = decision.note
+    await grants.add_event(
+        session,
+        application,
+        event=ApplicationStep.approved,
+        principal=principal,
+        amount_ore=amount,
+        transfer=reservation,
+        note=decision.note,
+    )
+    return await views.detail(session, application)
+
+
+async def _reserve(
+    session: AsyncSession, application: Application, call: Call, amount: int, principal: Principal
+) -> Transfer:
+    """A pending grant from the call's pool to the organiser's grant account (opened now if
+    it does not exist)."""
     pool = await accounts.get(session, call.pool_account)
     assert pool is not None  # a call's pool is a foreign key to an account
     grant_account = await account_rules.ensure_organiser_account(
@@ -120,46 +152,27 @@ async def decide(
         pool=pool,
         organisation_number=application.organisation_number,
         name=f"{application.organiser_name} ({application.organisation_number})",
-        actor=actor,
+        principal=principal,
     )
-    [reservation] = await _move(
-        session,
-        actor,
-        [
-            ledger.Movement(
-                from_account=pool.code,
-                to_account=grant_account.code,
-                amount_ore=amount,
-                kind=TransferKind.grant,
-                pending=True,
-                note=f"Beviljat / approved: ansökan {application.id}",
-                application_id=application.id,
-            )
-        ],
-    )
-    application.state = ApplicationState.approved.value
-    application.approved_amount_ore = amount
-    application.account = grant_account.code
-    application.decision_note = decision.note
-    await repository.flush(session)
-    await grants.add_event(
-        session,
-        application,
-        event="approved",
-        actor=actor,
+    movement = ledger.Movement(
+        from_account=pool.code,
+        to_account=grant_account.code,
         amount_ore=amount,
-        transfer=reservation,
-        note=decision.note,
+        kind=TransferKind.grant,
+        pending=True,
+        note=f"Beviljat / approved: ansökan {application.id}",
+        application_id=application.id,
     )
-    return application
+    [reservation] = await ledger.move(session, [movement], principal=principal)
+    return reservation
 
 
 async def pay(
-    session: AsyncSession, *, application_id: int, data: PaymentCreate, actor: Principal
-) -> Application:
+    session: AsyncSession, *, application_id: int, data: PaymentCreate, principal: Principal
+) -> ApplicationDetail:
     """Pay part or all of what is still reserved; never more than was approved."""
-    application = await grants.get_application(
-        session, application_id=application_id, principal=actor, lock=True
+    application = await grants.lock_application(
+        session, application_id=application_id, principal=principal
     )
     _require_state(application, *APPROVED_OR_PAID)
     reservation = await _reservation(session, application)
@@ -171,10 +184,27 @@ async def pay(
             remaining_ore=remaining,
             approved_amount_ore=application.approved_amount_ore,
         )
-    await ledger.void_transfer(
-        session, transfer_id=reservation.id, actor=actor, by_application=True
+    await ledger.release_reservation(session, transfer_id=reservation.id, principal=principal)
+    movements = _payment(application, reservation, data)
+    payment, *_ = await ledger.move(session, movements, principal=principal)
+    application.state = ApplicationState.paid.value
+    await grants.add_event(
+        session,
+        application,
+        event=ApplicationStep.paid,
+        principal=principal,
+        amount_ore=data.amount_ore,
+        transfer=payment,
+        note=data.note,
     )
-    movement = ledger.Movement(
+    return await views.detail(session, application)
+
+
+def _payment(
+    application: Application, reservation: Transfer, data: PaymentCreate
+) -> list[ledger.Movement]:
+    """The payment out of the (released) reservation, and a new reservation of the rest."""
+    payment = ledger.Movement(
         from_account=reservation.from_account,
         to_account=reservation.to_account,
         amount_ore=data.amount_ore,
@@ -182,7 +212,9 @@ async def pay(
         note=data.note,
         application_id=application.id,
     )
-    rest = remaining - data.amount_ore
+    rest = reservation.amount_ore - data.amount_ore
+    if not rest:
+        return [payment]
     rest_reserved = ledger.Movement(
         from_account=reservation.from_account,
         to_account=reservation.to_account,
@@ -192,30 +224,18 @@ async def pay(
         note=reservation.note,
         application_id=application.id,
     )
-    payment, *_ = await _move(session, actor, [movement, rest_reserved] if rest else [movement])
-    application.state = ApplicationState.paid.value
-    await repository.flush(session)
-    await grants.add_event(
-        session,
-        application,
-        event="paid",
-        actor=actor,
-        amount_ore=data.amount_ore,
-        transfer=payment,
-        note=data.note,
-    )
-    return application
+    return [payment, rest_reserved]
 
 
 async def settle(
     session: AsyncSession, *, application_id: int, data: SettlementCreate, principal: Principal
-) -> Application:
+) -> ApplicationDetail:
     """Account for the funds: release what is still reserved; paid but unused is owed back."""
-    application = await grants.get_application(
-        session, application_id=application_id, principal=principal, lock=True
+    application = await grants.lock_application(
+        session, application_id=application_id, principal=principal
     )
     _require_state(application, *APPROVED_OR_PAID)
-    money = (await grants.money(session, [application]))[application.id]
+    money = (await views.money(session, [application]))[application.id]
     if data.used_amount_ore > money.paid_ore:
         raise invalid(
             "body.used_amount_ore",
@@ -224,46 +244,61 @@ async def settle(
         )
     reservation = await _reservation(session, application)
     if reservation is not None:
-        await ledger.void_transfer(
-            session, transfer_id=reservation.id, actor=principal, by_application=True
-        )
+        await ledger.release_reservation(session, transfer_id=reservation.id, principal=principal)
     claim = money.paid_ore - data.used_amount_ore
     application.used_amount_ore = data.used_amount_ore
     application.repayment_claim_ore = claim
     application.report = data.report
     application.state = (ApplicationState.repayment_due if claim else ApplicationState.closed).value
-    await repository.flush(session)
     await grants.add_event(
         session,
         application,
-        event="settled",
-        actor=principal,
+        event=ApplicationStep.settled,
+        principal=principal,
         amount_ore=data.used_amount_ore,
         transfer=reservation,
     )
-    return application
+    return await views.detail(session, application)
 
 
 async def repay(
-    session: AsyncSession, *, application_id: int, data: RepaymentCreate, actor: Principal
-) -> Application:
+    session: AsyncSession, *, application_id: int, data: RepaymentCreate, principal: Principal
+) -> ApplicationDetail:
     """Record unused funds paid back to the pool, up to what is owed."""
-    application = await grants.get_application(
-        session, application_id=application_id, principal=actor, lock=True
+    application = await grants.lock_application(
+        session, application_id=application_id, principal=principal
     )
     _require_state(application, ApplicationState.repayment_due)
-    money = (await grants.money(session, [application]))[application.id]
+    money = (await views.money(session, [application]))[application.id]
     outstanding = (application.repayment_claim_ore or 0) - money.repaid_ore
     if data.amount_ore > outstanding:
         raise ExceedsRepaymentClaim(
             f"{outstanding} öre are owed; {data.amount_ore} öre were offered.",
             outstanding_ore=outstanding,
         )
+    repayment = await _repayment(session, application, data, principal)
+    if data.amount_ore == outstanding:
+        application.state = ApplicationState.closed.value
+    await grants.add_event(
+        session,
+        application,
+        event=ApplicationStep.repaid,
+        principal=principal,
+        amount_ore=data.amount_ore,
+        transfer=repayment,
+        note=data.note,
+    )
+    return await views.detail(session, application)
+
+
+async def _repayment(
+    session: AsyncSession, application: Application, data: RepaymentCreate, principal: Principal
+) -> Transfer:
+    """A posted repayment from the grant account back to the call's pool."""
     call = await grants.get_call(session, call_id=application.call_id)
     assert application.account is not None  # an approved application has its grant account
-    [repayment] = await _move(
+    [repayment] = await ledger.move(
         session,
-        actor,
         [
             ledger.Movement(
                 from_account=application.account,
@@ -274,17 +309,6 @@ async def repay(
                 application_id=application.id,
             )
         ],
+        principal=principal,
     )
-    if data.amount_ore == outstanding:
-        application.state = ApplicationState.closed.value
-    await repository.flush(session)
-    await grants.add_event(
-        session,
-        application,
-        event="repaid",
-        actor=actor,
-        amount_ore=data.amount_ore,
-        transfer=repayment,
-        note=data.note,
-    )
-    return application
+    return repayment

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import (
     BigInteger,
@@ -19,9 +19,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
+from common.db import enum_check
 from services.funding.db import Base
-
-APPLICATION_STATES = ("submitted", "approved", "rejected", "paid", "repayment_due", "closed")
+from services.funding.grants.schemas import ApplicationState, Eligible
 
 
 class Call(Base):
@@ -32,7 +32,7 @@ class Call(Base):
         CheckConstraint("closes_at > opens_at", name="window_ordered"),
         CheckConstraint("max_amount_ore > 0", name="max_amount_positive"),
         CheckConstraint("min_schools >= 1 AND max_schools >= min_schools", name="schools_range"),
-        CheckConstraint("eligible IN ('municipal', 'any')", name="eligible_known"),
+        enum_check("eligible", Eligible, name="eligible_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,6 +50,16 @@ class Call(Base):
     methods: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     created_by: Mapped[str] = mapped_column(String(64))
+
+    @property
+    def year(self) -> int:
+        """The call's year: its pool account's (an account's code begins with its year)."""
+        return int(self.pool_account.split(".", 1)[0])
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        """Whether the call takes applications now (or at `now`): in [opens_at, closes_at)."""
+        now = now or datetime.now(UTC)
+        return self.opens_at <= now < self.closes_at
 
 
 class Interest(Base):
@@ -75,10 +85,7 @@ class Application(Base):
     __table_args__ = (
         UniqueConstraint("call_id", "organisation_number"),
         CheckConstraint("requested_amount_ore > 0", name="requested_positive"),
-        CheckConstraint(
-            "state IN ('submitted', 'approved', 'rejected', 'paid', 'repayment_due', 'closed')",
-            name="state_known",
-        ),
+        enum_check("state", ApplicationState, name="state_known"),
         CheckConstraint(
             "approved_amount_ore IS NULL OR approved_amount_ore > 0", name="approved_positive"
         ),

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
+from common.auth import Principal, Role
+from common.db import equal_to, insert_or_raise, page_of
+from common.pagination import PageParams
+from common.problems import AlreadyExists
 from services.funding.db import Base
 from services.funding.grants.models import Application, ApplicationEvent, Call, Interest
+from services.funding.grants.schemas import ApplicationFilter
+from services.funding.problems import AlreadyApplied, InterestExists
 
 Row = TypeVar("Row", bound=Base)
+PerOrganiser = TypeVar("PerOrganiser", Interest, Application)
 
 
 async def add(session: AsyncSession, row: Row) -> Row:
@@ -19,8 +27,11 @@ async def add(session: AsyncSession, row: Row) -> Row:
     return row
 
 
-async def flush(session: AsyncSession) -> None:
-    await session.flush()
+def _own(principal: Principal, column: InstrumentedAttribute[str]) -> ColumnElement[bool]:
+    """An organiser's own rows; every row for the other roles."""
+    if principal.role is Role.organiser:
+        return column == principal.organisation_number
+    return true()
 
 
 async def get_call(session: AsyncSession, call_id: int) -> Call | None:
@@ -28,65 +39,82 @@ async def get_call(session: AsyncSession, call_id: int) -> Call | None:
 
 
 async def page_calls(
-    session: AsyncSession, *, condition: ColumnElement[bool], limit: int, offset: int
+    session: AsyncSession, *, pool_account: str | None, page: PageParams
 ) -> tuple[list[Call], int]:
-    total = await session.scalar(select(func.count()).select_from(Call).where(condition))
-    rows = await session.scalars(
-        select(Call).where(condition).order_by(Call.id).limit(limit).offset(offset)
-    )
-    return list(rows), total or 0
+    """Calls, oldest first, of one pool account when it is given."""
+    statement = select(Call).where(*equal_to((Call.pool_account, pool_account)))
+    return await page_of(session, statement.order_by(Call.id), page)
 
 
-async def find_interest(
-    session: AsyncSession, call_id: int, organisation_number: str
-) -> Interest | None:
-    statement = select(Interest).where(
-        Interest.call_id == call_id, Interest.organisation_number == organisation_number
+async def add_interest(session: AsyncSession, interest: Interest) -> Interest:
+    """Insert the interest; 409 interest-exists when the organiser has expressed interest in
+    the call."""
+    exists = InterestExists(
+        f"{interest.organisation_number} has already expressed interest in call {interest.call_id}."
     )
-    return (await session.scalars(statement)).one_or_none()
+    return await _add_once_per_organiser(session, interest, exists)
 
 
 async def page_interests(
-    session: AsyncSession, *, condition: ColumnElement[bool], limit: int, offset: int
+    session: AsyncSession, *, call_id: int, principal: Principal, page: PageParams
 ) -> tuple[list[Interest], int]:
-    total = await session.scalar(select(func.count()).select_from(Interest).where(condition))
-    rows = await session.scalars(
-        select(Interest).where(condition).order_by(Interest.id).limit(limit).offset(offset)
+    """A call's interests, oldest first; an organiser's own only."""
+    statement = select(Interest).where(
+        Interest.call_id == call_id, _own(principal, Interest.organisation_number)
     )
-    return list(rows), total or 0
+    return await page_of(session, statement.order_by(Interest.id), page)
 
 
-async def find_application(
-    session: AsyncSession, call_id: int, organisation_number: str
-) -> Application | None:
-    statement = select(Application).where(
-        Application.call_id == call_id, Application.organisation_number == organisation_number
+async def add_application(session: AsyncSession, application: Application) -> Application:
+    """Insert the application; 409 already-applied when the organiser has applied to the call."""
+    exists = AlreadyApplied(
+        f"{application.organisation_number} has already applied to call {application.call_id}."
     )
-    return (await session.scalars(statement)).one_or_none()
+    return await _add_once_per_organiser(session, application, exists)
 
 
-async def get_application(
-    session: AsyncSession, application_id: int, *, lock: bool = False
-) -> Application | None:
-    """The application; `lock` holds it (FOR NO KEY UPDATE) so its steps run one at a time."""
-    statement = (
-        select(Application)
-        .where(Application.id == application_id)
-        .execution_options(populate_existing=True)
+async def _add_once_per_organiser(
+    session: AsyncSession, row: PerOrganiser, exists: AlreadyExists
+) -> PerOrganiser:
+    """Insert an organiser's interest or application in a call, unless it has one: `exists`
+    when one is found first, or when a concurrent request inserts it first (the unique key)."""
+    model = type(row)
+    found = select(model.id).where(
+        model.call_id == row.call_id, model.organisation_number == row.organisation_number
     )
-    if lock:
-        statement = statement.with_for_update(key_share=True)
+    if await session.scalar(found) is not None:
+        raise exists
+    return await insert_or_raise(session, row, exists=exists)
+
+
+def _application(application_id: int) -> Select[Application]:
+    """The application as it is now (another request may have moved it on)."""
+    statement = select(Application).where(Application.id == application_id)
+    return statement.execution_options(populate_existing=True)
+
+
+async def get_application(session: AsyncSession, application_id: int) -> Application | None:
+    return (await session.scalars(_application(application_id))).one_or_none()
+
+
+async def lock_application(session: AsyncSession, application_id: int) -> Application | None:
+    """The application, its row held (FOR NO KEY UPDATE) so that its steps run one at a time."""
+    statement = _application(application_id).with_for_update(key_share=True)
     return (await session.scalars(statement)).one_or_none()
 
 
 async def page_applications(
-    session: AsyncSession, *, condition: ColumnElement[bool], limit: int, offset: int
+    session: AsyncSession, *, principal: Principal, filters: ApplicationFilter, page: PageParams
 ) -> tuple[list[Application], int]:
-    total = await session.scalar(select(func.count()).select_from(Application).where(condition))
-    rows = await session.scalars(
-        select(Application).where(condition).order_by(Application.id).limit(limit).offset(offset)
+    """The applications that match the filters, oldest first; an organiser's own only."""
+    matching = equal_to(
+        (Application.call_id, filters.call_id),
+        (Application.state, filters.state),
+        (Application.organisation_number, filters.organisation_number),
     )
-    return list(rows), total or 0
+    own = _own(principal, Application.organisation_number)
+    statement = select(Application).where(own, *matching).order_by(Application.id)
+    return await page_of(session, statement, page)
 
 
 async def events(session: AsyncSession, application_id: int) -> list[ApplicationEvent]:

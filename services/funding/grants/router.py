@@ -43,7 +43,7 @@ async def create_call(
     apply (`municipal`: municipalities only). `Idempotency-Key` is accepted."""
 
     async def effect() -> CallRead:
-        return views.call_read(await service.create_call(session, data=body, actor=admin))
+        return views.call_read(await service.create_call(session, data=body, principal=admin))
 
     return await idem.run(effect, payload=body, status_code=201)
 
@@ -137,9 +137,6 @@ async def submit_application(
     only (else 403). `Idempotency-Key` is accepted."""
 
     async def effect() -> ApplicationDetail:
-        application = await service.submit_application(
-            session, call_id=id, data=body, principal=principal
-        )
-        return await views.detail(session, application)
+        return await service.submit_application(session, call_id=id, data=body, principal=principal)
 
     return await idem.run(effect, payload=body, status_code=201)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -24,6 +25,26 @@ class ApplicationState(StrEnum):
     paid = "paid"
     repayment_due = "repayment_due"
     closed = "closed"
+
+
+class ApplicationStep(StrEnum):
+    """What happened to an application (an event of its history)."""
+
+    submitted = "submitted"
+    approved = "approved"
+    rejected = "rejected"
+    paid = "paid"
+    settled = "settled"
+    repaid = "repaid"
+
+
+@dataclass(frozen=True)
+class ApplicationFilter:
+    """Which applications a list shows: those matching every filter given (None: any)."""
+
+    call_id: int | None = None
+    state: ApplicationState | None = None
+    organisation_number: str | None = None
 
 
 _CALL: JsonDict = {

@@ -2,57 +2,49 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, true
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common.auth import Principal, Role, visible_organisation, writable_organisation
+from common.auth import Principal, visible_organisation, writable_organisation
 from common.context import current_request_id
 from common.pagination import PageParams
-from common.problems import NotFound
+from common.problems import NotFound, field_error, invalid_many
 from services.funding.accounts import repository as accounts
+from services.funding.accounts.schemas import AccountKind
 from services.funding.audit import service as audit
-from services.funding.grants import repository
+from services.funding.grants import repository, views
 from services.funding.grants.models import Application, ApplicationEvent, Call, Interest
 from services.funding.grants.schemas import (
     ApplicationCreate,
+    ApplicationDetail,
+    ApplicationFilter,
+    ApplicationRead,
     ApplicationState,
+    ApplicationStep,
     CallCreate,
     Eligible,
     InterestCreate,
 )
-from services.funding.problems import (
-    AlreadyApplied,
-    CallNotOpen,
-    InterestExists,
-    field_error,
-    invalid_many,
-)
-from services.funding.transfers import repository as transfers
+from services.funding.problems import CallNotOpen
 from services.funding.transfers.models import Transfer
 
 MUNICIPALITY_PREFIX = "212000-"  # every Swedish municipality's organisationsnummer
 
 
-def call_year(call: Call) -> int:
-    """A call's year: its pool account's (an account's code begins with its year)."""
-    return int(call.pool_account.split(".", 1)[0])
+def _not_open(call: Call, detail: str) -> CallNotOpen:
+    """409 call-not-open, with the call's window."""
+    return CallNotOpen(
+        detail, opens_at=call.opens_at.isoformat(), closes_at=call.closes_at.isoformat()
+    )
 
 
-def is_open(call: Call, now: datetime | None = None) -> bool:
-    now = now or datetime.now(UTC)
-    return call.opens_at <= now < call.closes_at
-
-
-async def create_call(session: AsyncSession, *, data: CallCreate, actor: Principal) -> Call:
+async def create_call(session: AsyncSession, *, data: CallCreate, principal: Principal) -> Call:
     """A call paid from a budget account (the pool)."""
     pool = await accounts.get(session, data.pool_account)
     errors = []
-    if pool is None or pool.kind != "budget":
+    if pool is None or pool.kind != AccountKind.budget:
         message = "no such account" if pool is None else "the pool must be a budget account"
         errors.append(field_error("body.pool_account", message, data.pool_account))
     if data.closes_at <= data.opens_at:
@@ -76,12 +68,12 @@ async def create_call(session: AsyncSession, *, data: CallCreate, actor: Princip
             max_schools=data.max_schools,
             eligible=data.eligible.value,
             methods=data.methods,
-            created_by=actor.client_id,
+            created_by=principal.client_id,
         ),
     )
     await audit.record(
         session,
-        actor=actor,
+        principal=principal,
         action="call.created",
         object_type="call",
         object_id=call.id,
@@ -102,12 +94,7 @@ async def list_calls(
     session: AsyncSession, *, pool_account: str | None, page: PageParams
 ) -> tuple[list[Call], int]:
     """Calls, oldest first."""
-    condition: ColumnElement[bool] = true()
-    if pool_account is not None:
-        condition &= Call.pool_account == pool_account
-    return await repository.page_calls(
-        session, condition=condition, limit=page.limit, offset=page.offset
-    )
+    return await repository.page_calls(session, pool_account=pool_account, page=page)
 
 
 async def express_interest(
@@ -117,33 +104,21 @@ async def express_interest(
     call = await get_call(session, call_id=call_id)
     writable_organisation(principal, data.organisation_number)
     if datetime.now(UTC) >= call.closes_at:
-        raise CallNotOpen(
-            f"Call {call.id} closed at {call.closes_at.isoformat()}.",
-            opens_at=call.opens_at.isoformat(),
-            closes_at=call.closes_at.isoformat(),
-        )
-    conflict = InterestExists(
-        f"{data.organisation_number} has already expressed interest in call {call.id}."
+        raise _not_open(call, f"Call {call.id} closed at {call.closes_at.isoformat()}.")
+    interest = await repository.add_interest(
+        session,
+        Interest(
+            call_id=call.id,
+            organisation_number=data.organisation_number,
+            organiser_name=data.organiser_name,
+            school_count=data.school_count,
+            note=data.note,
+            created_by=principal.client_id,
+        ),
     )
-    if await repository.find_interest(session, call.id, data.organisation_number):
-        raise conflict
-    try:
-        interest = await repository.add(
-            session,
-            Interest(
-                call_id=call.id,
-                organisation_number=data.organisation_number,
-                organiser_name=data.organiser_name,
-                school_count=data.school_count,
-                note=data.note,
-                created_by=principal.client_id,
-            ),
-        )
-    except IntegrityError as exc:  # a concurrent request got there first
-        raise conflict from exc
     await audit.record(
         session,
-        actor=principal,
+        principal=principal,
         action="interest.created",
         object_type="interest",
         object_id=interest.id,
@@ -152,21 +127,12 @@ async def express_interest(
     return interest
 
 
-def _own(principal: Principal, column: Any) -> ColumnElement[bool]:
-    if principal.role is Role.organiser:
-        return column == principal.organisation_number  # type: ignore[no-any-return]
-    return true()
-
-
 async def list_interests(
     session: AsyncSession, *, call_id: int, principal: Principal, page: PageParams
 ) -> tuple[list[Interest], int]:
     """A call's expressions of interest (an organiser sees its own)."""
     await get_call(session, call_id=call_id)
-    condition = (Interest.call_id == call_id) & _own(principal, Interest.organisation_number)
-    return await repository.page_interests(
-        session, condition=condition, limit=page.limit, offset=page.offset
-    )
+    return await repository.page_interests(session, call_id=call_id, principal=principal, page=page)
 
 
 def _application_errors(call: Call, data: ApplicationCreate) -> list[dict[str, Any]]:
@@ -206,30 +172,31 @@ async def add_event(
     session: AsyncSession,
     application: Application,
     *,
-    event: str,
-    actor: Principal,
+    event: ApplicationStep,
+    principal: Principal,
     amount_ore: int | None = None,
     transfer: Transfer | None = None,
     note: str | None = None,
 ) -> None:
-    """Keep one step of the application's history, and audit it."""
+    """Keep one step of the application's history (the application's changes are written
+    with it), and audit it."""
     await repository.add(
         session,
         ApplicationEvent(
             application_id=application.id,
-            event=event,
+            event=event.value,
             state=application.state,
             amount_ore=amount_ore,
             transfer_id=transfer.id if transfer else None,
             note=note,
-            actor=actor.client_id,
+            actor=principal.client_id,
             request_id=current_request_id(),
         ),
     )
     await audit.record(
         session,
-        actor=actor,
-        action=f"application.{event}",
+        principal=principal,
+        action=f"application.{event.value}",
         object_type="application",
         object_id=application.id,
         detail={
@@ -242,104 +209,76 @@ async def add_event(
 
 async def submit_application(
     session: AsyncSession, *, call_id: int, data: ApplicationCreate, principal: Principal
-) -> Application:
+) -> ApplicationDetail:
     """An organiser's application to an open call (one per organiser and call)."""
     call = await get_call(session, call_id=call_id)
     writable_organisation(principal, data.organisation_number)
     errors = _application_errors(call, data)
     if errors:
         raise invalid_many(errors)
-    if not is_open(call):
-        raise CallNotOpen(
+    if not call.is_open():
+        raise _not_open(
+            call,
             f"Call {call.id} takes applications from {call.opens_at.isoformat()} "
             f"until {call.closes_at.isoformat()}.",
-            opens_at=call.opens_at.isoformat(),
-            closes_at=call.closes_at.isoformat(),
         )
-    conflict = AlreadyApplied(f"{data.organisation_number} has already applied to call {call.id}.")
-    if await repository.find_application(session, call.id, data.organisation_number):
-        raise conflict
-    try:
-        application = await repository.add(
-            session,
-            Application(
-                call_id=call.id,
-                organisation_number=data.organisation_number,
-                organiser_name=data.organiser_name,
-                school_unit_codes=list(data.school_unit_codes),
-                requested_amount_ore=data.requested_amount_ore,
-                method=data.method,
-                plan=data.plan,
-                state=ApplicationState.submitted.value,
-                created_by=principal.client_id,
-            ),
-        )
-    except IntegrityError as exc:  # a concurrent request got there first
-        raise conflict from exc
+    application = await repository.add_application(
+        session,
+        Application(
+            call_id=call.id,
+            organisation_number=data.organisation_number,
+            organiser_name=data.organiser_name,
+            school_unit_codes=list(data.school_unit_codes),
+            requested_amount_ore=data.requested_amount_ore,
+            method=data.method,
+            plan=data.plan,
+            state=ApplicationState.submitted.value,
+            created_by=principal.client_id,
+        ),
+    )
     await add_event(
         session,
         application,
-        event="submitted",
-        actor=principal,
+        event=ApplicationStep.submitted,
+        principal=principal,
         amount_ore=data.requested_amount_ore,
     )
-    return application
-
-
-@dataclass(frozen=True)
-class Money:
-    """An application's money, from its transfers."""
-
-    reserved_ore: int = 0
-    paid_ore: int = 0
-    repaid_ore: int = 0
-
-
-def money_of(rows: list[Transfer]) -> Money:
-    reserved = sum(t.amount_ore for t in rows if t.kind == "grant" and t.state == "pending")
-    paid = sum(t.amount_ore for t in rows if t.kind == "payment" and t.state == "posted")
-    repaid = sum(t.amount_ore for t in rows if t.kind == "repayment" and t.state == "posted")
-    return Money(reserved_ore=reserved, paid_ore=paid, repaid_ore=repaid)
-
-
-async def money(session: AsyncSession, applications: list[Application]) -> dict[int, Money]:
-    rows = await transfers.of_application(session, [a.id for a in applications])
-    return {a.id: money_of([t for t in rows if t.application_id == a.id]) for a in applications}
+    return await views.detail(session, application)
 
 
 async def get_application(
-    session: AsyncSession, *, application_id: int, principal: Principal, lock: bool = False
+    session: AsyncSession, *, application_id: int, principal: Principal
+) -> ApplicationDetail:
+    """One application with its money and history, if the principal may see it (an
+    organiser its own; else 404)."""
+    application = await repository.get_application(session, application_id)
+    return await views.detail(session, _visible(application, application_id, principal))
+
+
+async def lock_application(
+    session: AsyncSession, *, application_id: int, principal: Principal
 ) -> Application:
-    """One application, if the principal may see it (an organiser its own; else 404)."""
-    application = await repository.get_application(session, application_id, lock=lock)
+    """One application the principal may see, its row held until the transaction ends so
+    that its steps never interleave."""
+    application = await repository.lock_application(session, application_id)
+    return _visible(application, application_id, principal)
+
+
+def _visible(
+    application: Application | None, application_id: int, principal: Principal
+) -> Application:
     if application is None:
         raise NotFound(f"No application with id {application_id}.")
     visible_organisation(principal, application.organisation_number, "application")
     return application
 
 
-async def history(session: AsyncSession, application: Application) -> list[ApplicationEvent]:
-    """The application's steps, oldest first."""
-    return await repository.events(session, application.id)
-
-
 async def list_applications(
-    session: AsyncSession,
-    *,
-    principal: Principal,
-    call_id: int | None,
-    state: ApplicationState | None,
-    organisation_number: str | None,
-    page: PageParams,
-) -> tuple[list[Application], int]:
-    """Applications, oldest first (an organiser sees its own)."""
-    condition = _own(principal, Application.organisation_number)
-    if call_id is not None:
-        condition &= Application.call_id == call_id
-    if state is not None:
-        condition &= Application.state == state.value
-    if organisation_number is not None:
-        condition &= Application.organisation_number == organisation_number
-    return await repository.page_applications(
-        session, condition=condition, limit=page.limit, offset=page.offset
+    session: AsyncSession, *, principal: Principal, filters: ApplicationFilter, page: PageParams
+) -> tuple[list[ApplicationRead], int]:
+    """The applications that match the filters, with their money, oldest first (an organiser
+    sees its own)."""
+    rows, total = await repository.page_applications(
+        session, principal=principal, filters=filters, page=page
     )
+    return await views.applications(session, rows), total

@@ -1,10 +1,13 @@
-"""Calls and applications as the API shows them (money from the ledger, history included)."""
+"""Calls and applications as the API shows them: an application's money comes from its
+transfers in the ledger, and its history is included."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.funding.grants import service
+from services.funding.grants import repository
 from services.funding.grants.models import Application, Call
 from services.funding.grants.schemas import (
     ApplicationDetail,
@@ -12,6 +15,37 @@ from services.funding.grants.schemas import (
     ApplicationRead,
     CallRead,
 )
+from services.funding.transfers import repository as transfers
+from services.funding.transfers.models import Transfer
+from services.funding.transfers.schemas import TransferKind, TransferState
+
+
+@dataclass(frozen=True)
+class Money:
+    """An application's money, from its transfers."""
+
+    reserved_ore: int = 0
+    paid_ore: int = 0
+    repaid_ore: int = 0
+
+
+def _sum(rows: list[Transfer], kind: TransferKind, state: TransferState) -> int:
+    return sum(t.amount_ore for t in rows if t.kind == kind and t.state == state)
+
+
+def money_of(rows: list[Transfer]) -> Money:
+    """Reserved: pending grants; paid: posted payments; repaid: posted repayments."""
+    return Money(
+        reserved_ore=_sum(rows, TransferKind.grant, TransferState.pending),
+        paid_ore=_sum(rows, TransferKind.payment, TransferState.posted),
+        repaid_ore=_sum(rows, TransferKind.repayment, TransferState.posted),
+    )
+
+
+async def money(session: AsyncSession, applications: list[Application]) -> dict[int, Money]:
+    """Each application's money, by its id."""
+    rows = await transfers.of_application(session, [a.id for a in applications])
+    return {a.id: money_of([t for t in rows if t.application_id == a.id]) for a in applications}
 
 
 def call_read(call: Call) -> CallRead:
@@ -20,7 +54,7 @@ def call_read(call: Call) -> CallRead:
         title=call.title,
         description=call.description,
         pool_account=call.pool_account,
-        year=service.call_year(call),
+        year=call.year,
         opens_at=call.opens_at,
         closes_at=call.closes_at,
         max_amount_per_organiser_ore=call.max_amount_ore,
@@ -28,12 +62,12 @@ def call_read(call: Call) -> CallRead:
         max_schools=call.max_schools,
         eligible=call.eligible,
         methods=call.methods,
-        is_open=service.is_open(call),
+        is_open=call.is_open(),
         created_at=call.created_at,
     )
 
 
-def application_read(application: Application, money: service.Money) -> ApplicationRead:
+def application_read(application: Application, money: Money) -> ApplicationRead:
     claim = application.repayment_claim_ore
     return ApplicationRead(
         id=application.id,
@@ -60,14 +94,15 @@ def application_read(application: Application, money: service.Money) -> Applicat
 
 
 async def applications(session: AsyncSession, rows: list[Application]) -> list[ApplicationRead]:
-    money = await service.money(session, rows)
-    return [application_read(a, money[a.id]) for a in rows]
+    """The applications with their money."""
+    by_id = await money(session, rows)
+    return [application_read(a, by_id[a.id]) for a in rows]
 
 
 async def detail(session: AsyncSession, application: Application) -> ApplicationDetail:
     """The application with its money and its whole history."""
     [read] = await applications(session, [application])
-    events = await service.history(session, application)
+    events = await repository.events(session, application.id)
     return ApplicationDetail(
         **read.model_dump(),
         history=[ApplicationEventRead.model_validate(e) for e in events],

@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal
 from services.funding.accounts import repository as accounts
-from services.funding.accounts import service as account_rules
 from services.funding.accounts.models import Account
 from services.funding.summary.schemas import SummaryRow
 
@@ -56,10 +55,7 @@ async def summary(
 ) -> list[SummaryRow]:
     """The tree of `year` (or of every year): an rss principal sees the budget accounts and its
     own county's, no other county's and no organiser's."""
-    rows = await accounts.of_year(
-        session, year=year, condition=account_rules.summary_visibility(principal)
-    )
-    return _tree_order(rows)
+    return _tree_order(await accounts.summary_rows(session, year=year, principal=principal))
 
 
 def _cell(column: str, value: object, *, excel: bool) -> object:

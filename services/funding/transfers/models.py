@@ -7,10 +7,9 @@ from datetime import datetime
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
+from common.db import enum_check
 from services.funding.db import Base
-
-TRANSFER_KINDS = ("appropriation", "allocation", "grant", "payment", "repayment", "correction")
-TRANSFER_STATES = ("pending", "posted", "voided")
+from services.funding.transfers.schemas import TransferKind, TransferState
 
 
 class Transfer(Base):
@@ -18,12 +17,8 @@ class Transfer(Base):
     __table_args__ = (
         CheckConstraint("amount_ore > 0", name="amount_positive"),
         CheckConstraint("from_account <> to_account", name="not_to_self"),
-        CheckConstraint(
-            "kind IN ('appropriation', 'allocation', 'grant', 'payment', 'repayment', "
-            "'correction')",
-            name="kind_known",
-        ),
-        CheckConstraint("state IN ('pending', 'posted', 'voided')", name="state_known"),
+        enum_check("kind", TransferKind, name="kind_known"),
+        enum_check("state", TransferState, name="state_known"),
         CheckConstraint(
             "(kind = 'correction') = (corrects_id IS NOT NULL)", name="correction_has_original"
         ),

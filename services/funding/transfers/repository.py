@@ -8,16 +8,45 @@ requests touching the same accounts never deadlock.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, Table, func, or_, select, update
+from sqlalchemy import Column, ColumnElement, Select, Table, func, or_, select, true, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.auth import Principal, Role
+from common.db import equal_to, page_of
+from common.pagination import PageParams
+from services.funding.accounts import repository as accounts
 from services.funding.accounts.models import Account
+from services.funding.accounts.schemas import AccountKind
+from services.funding.problems import InsufficientFunds, LedgerRangeExceeded
 from services.funding.transfers.models import Transfer
+from services.funding.transfers.schemas import TransferFilter, TransferState
 
 _account: Table = Account.__table__  # type: ignore[assignment]  # a mapped class's Table
 _available = _account.c.credited_ore - _account.c.debited_ore - _account.c.pending_ore
+
+
+@asynccontextmanager
+async def database_guards() -> AsyncIterator[None]:
+    """The database's own refusals inside the block, as problems: the `no_overspend` CHECK
+    (the last guard behind the conditional debit) is 409 insufficient-funds, a balance
+    beyond bigint is 409 ledger-range-exceeded (the request's transaction then rolls back)."""
+    try:
+        yield
+    except IntegrityError as exc:
+        if "no_overspend" in str(exc.orig):
+            raise InsufficientFunds("The transfer would overspend an account.") from exc
+        raise
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "22003":  # numeric_value_out_of_range
+            raise LedgerRangeExceeded(
+                "The transfer would take a balance beyond what the ledger can hold."
+            ) from exc
+        raise
 
 
 async def lock_accounts(session: AsyncSession, codes: Iterable[str]) -> set[str]:
@@ -31,16 +60,29 @@ async def lock_accounts(session: AsyncSession, codes: Iterable[str]) -> set[str]
     return set((await session.scalars(statement)).all())
 
 
-async def debit(session: AsyncSession, code: str, amount: int, *, pending: bool) -> bool:
-    """Take `amount` from the account (reserve it when pending) if it has it; False if not."""
-    column = _account.c.pending_ore if pending else _account.c.debited_ore
+async def _take(session: AsyncSession, column: Column[int], code: str, amount: int) -> bool:
+    """Add `amount` to the account's debited or pending column if it has the amount
+    available (a source always has); False if not, and nothing changed."""
     statement = (
         update(_account)
-        .where(_account.c.code == code, or_(_account.c.kind == "source", _available >= amount))
+        .where(
+            _account.c.code == code,
+            or_(_account.c.kind == AccountKind.source, _available >= amount),
+        )
         .values({column: column + amount})
         .returning(_account.c.code)
     )
     return (await session.execute(statement)).first() is not None
+
+
+async def debit(session: AsyncSession, code: str, amount: int) -> bool:
+    """Take `amount` from the account if it has it; False if not."""
+    return await _take(session, _account.c.debited_ore, code, amount)
+
+
+async def reserve(session: AsyncSession, code: str, amount: int) -> bool:
+    """Reserve `amount` on the account (a pending transfer) if it has it; False if not."""
+    return await _take(session, _account.c.pending_ore, code, amount)
 
 
 async def credit(session: AsyncSession, code: str, amount: int) -> None:
@@ -81,16 +123,25 @@ async def add(session: AsyncSession, transfer: Transfer) -> Transfer:
     return transfer
 
 
-async def get(session: AsyncSession, transfer_id: int, *, lock: bool = False) -> Transfer | None:
-    statement = (
-        select(Transfer).where(Transfer.id == transfer_id).execution_options(populate_existing=True)
-    )
-    if lock:
-        statement = statement.with_for_update(key_share=True)
+def _fresh() -> Select[Transfer]:
+    """Transfers as they are now (another request may have settled them)."""
+    return select(Transfer).execution_options(populate_existing=True)
+
+
+async def get(session: AsyncSession, transfer_id: int) -> Transfer | None:
+    return (await session.scalars(_fresh().where(Transfer.id == transfer_id))).one_or_none()
+
+
+async def get_locked(session: AsyncSession, transfer_id: int) -> Transfer | None:
+    """The transfer, its row held (FOR NO KEY UPDATE) so that it settles once."""
+    statement = _fresh().where(Transfer.id == transfer_id).with_for_update(key_share=True)
     return (await session.scalars(statement)).one_or_none()
 
 
-async def flush(session: AsyncSession) -> None:
+async def settle(session: AsyncSession, transfer: Transfer, state: TransferState) -> None:
+    """A pending transfer becomes posted or voided, now (the caller has moved the balances)."""
+    transfer.state = state.value
+    transfer.settled_at = datetime.now(UTC)
     await session.flush()
 
 
@@ -98,7 +149,7 @@ async def reversed_amount(session: AsyncSession, original: Transfer) -> int:
     """What corrections in the reverse direction have already taken back of a transfer."""
     statement = select(func.coalesce(func.sum(Transfer.amount_ore), 0)).where(
         Transfer.corrects_id == original.id,
-        Transfer.state != "voided",
+        Transfer.state != TransferState.voided,
         Transfer.from_account == original.to_account,
         Transfer.to_account == original.from_account,
     )
@@ -106,25 +157,33 @@ async def reversed_amount(session: AsyncSession, original: Transfer) -> int:
 
 
 async def of_application(session: AsyncSession, application_ids: Iterable[int]) -> list[Transfer]:
-    statement = (
-        select(Transfer)
-        .where(Transfer.application_id.in_(set(application_ids)))
-        .order_by(Transfer.id)
-        .execution_options(populate_existing=True)
-    )
-    return list(await session.scalars(statement))
+    statement = _fresh().where(Transfer.application_id.in_(set(application_ids)))
+    return list(await session.scalars(statement.order_by(Transfer.id)))
+
+
+def _readable_by(principal: Principal) -> ColumnElement[bool]:
+    """The transfers a principal may read: those touching an account it may read."""
+    if principal.role is Role.admin:
+        return true()
+    codes = accounts.readable_codes(principal)
+    return or_(Transfer.from_account.in_(codes), Transfer.to_account.in_(codes))
 
 
 async def page(
-    session: AsyncSession, *, condition: ColumnElement[bool], limit: int, offset: int
+    session: AsyncSession, *, principal: Principal, filters: TransferFilter, page: PageParams
 ) -> tuple[list[Transfer], int]:
-    total = await session.scalar(select(func.count()).select_from(Transfer).where(condition))
-    rows = await session.scalars(
-        select(Transfer)
-        .where(condition)
-        .order_by(Transfer.id)
-        .limit(limit)
-        .offset(offset)
-        .execution_options(populate_existing=True)
+    """The transfers the principal may read that match the filters, oldest first."""
+    conditions = [_readable_by(principal)]
+    if filters.account is not None:
+        account = filters.account
+        conditions.append(or_(Transfer.from_account == account, Transfer.to_account == account))
+    if filters.year is not None:
+        conditions.append(Transfer.from_account.in_(accounts.codes_of_year(filters.year)))
+    conditions += equal_to(
+        (Transfer.from_account, filters.from_account),
+        (Transfer.to_account, filters.to_account),
+        (Transfer.kind, filters.kind),
+        (Transfer.state, filters.state),
     )
-    return list(rows), total or 0
+    statement = _fresh().where(*conditions).order_by(Transfer.id)
+    return await page_of(session, statement, page)

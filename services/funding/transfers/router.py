@@ -14,6 +14,7 @@ from services.funding.access import AdminDep, LedgerReaderDep
 from services.funding.transfers import service
 from services.funding.transfers.schemas import (
     TransferCreate,
+    TransferFilter,
     TransferKind,
     TransferRead,
     TransferState,
@@ -23,7 +24,7 @@ router = APIRouter(prefix="/transfers", tags=["transfers"])
 TransferId = Annotated[
     int, Path(ge=1, le=2**31 - 1, description="The transfer's id.", examples=[42])
 ]
-AccountFilter = Annotated[str | None, Query(max_length=100, examples=["2019.kvinnofrid.rss"])]
+AccountQuery = Annotated[str | None, Query(max_length=100, examples=["2019.kvinnofrid.rss"])]
 
 
 @router.post(
@@ -48,7 +49,7 @@ async def create_transfer(
     `Idempotency-Key` is required."""
 
     async def effect() -> TransferRead:
-        transfer = await service.create_transfer(session, data=body, actor=admin)
+        transfer = await service.create_transfer(session, data=body, principal=admin)
         return TransferRead.model_validate(transfer)
 
     return await idem.run(effect, payload=body, status_code=201)
@@ -61,25 +62,25 @@ async def list_transfers(
     session: SessionDep,
     principal: LedgerReaderDep,
     page: PageDep,
-    account: AccountFilter = None,
-    from_account: AccountFilter = None,
-    to_account: AccountFilter = None,
+    account: AccountQuery = None,
+    from_account: AccountQuery = None,
+    to_account: AccountQuery = None,
     kind: Annotated[TransferKind | None, Query(examples=["allocation"])] = None,
     state: Annotated[TransferState | None, Query(examples=["posted"])] = None,
     year: Annotated[int | None, Query(ge=2000, le=2100, examples=[2019])] = None,
 ) -> Page[TransferRead]:
     """Transfers, oldest first; `account` matches either side. An `rss` principal sees the
     transfers of its county's accounts, an `organiser` those of its own grant accounts."""
-    transfers, total = await service.list_transfers(
-        session,
-        principal=principal,
+    filters = TransferFilter(
         account=account,
         from_account=from_account,
         to_account=to_account,
         kind=kind,
         state=state,
         year=year,
-        page=page,
+    )
+    transfers, total = await service.list_transfers(
+        session, principal=principal, filters=filters, page=page
     )
     return Page.of([TransferRead.model_validate(t) for t in transfers], total, page)
 
@@ -114,7 +115,7 @@ async def post_transfer(
     application is 409 `managed-by-application`. `Idempotency-Key` is required."""
 
     async def effect() -> TransferRead:
-        transfer = await service.post_transfer(session, transfer_id=id, actor=admin)
+        transfer = await service.post_transfer(session, transfer_id=id, principal=admin)
         return TransferRead.model_validate(transfer)
 
     return await idem.run(effect, payload=None, status_code=200)
@@ -136,7 +137,7 @@ async def void_transfer(
     `transfer-not-pending`. `Idempotency-Key` is required."""
 
     async def effect() -> TransferRead:
-        transfer = await service.void_transfer(session, transfer_id=id, actor=admin)
+        transfer = await service.void_transfer(session, transfer_id=id, principal=admin)
         return TransferRead.model_validate(transfer)
 
     return await idem.run(effect, payload=None, status_code=200)

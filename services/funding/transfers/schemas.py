@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -24,6 +25,19 @@ class TransferState(StrEnum):
     pending = "pending"
     posted = "posted"
     voided = "voided"
+
+
+@dataclass(frozen=True)
+class TransferFilter:
+    """Which transfers a list shows: those matching every filter given (None: any);
+    `account` matches either side, `year` is the from account's."""
+
+    account: str | None = None
+    from_account: str | None = None
+    to_account: str | None = None
+    kind: TransferKind | None = None
+    state: TransferState | None = None
+    year: int | None = None
 
 
 class TransferCreate(BaseModel):

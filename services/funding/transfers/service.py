@@ -2,35 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, or_, select, true
-from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal, Role
 from common.context import current_request_id
 from common.pagination import PageParams
-from common.problems import NotFound
+from common.problems import NotFound, field_error, invalid, invalid_many
 from services.funding.accounts import repository as accounts
 from services.funding.accounts import service as account_rules
 from services.funding.accounts.models import Account
 from services.funding.audit import service as audit
-from services.funding.problems import (
-    InsufficientFunds,
-    LedgerRangeExceeded,
-    ManagedByApplication,
-    TransferNotPending,
-    field_error,
-    invalid,
-    invalid_many,
-)
+from services.funding.problems import InsufficientFunds, ManagedByApplication, TransferNotPending
 from services.funding.transfers import repository
 from services.funding.transfers.models import Transfer
-from services.funding.transfers.schemas import TransferCreate, TransferKind, TransferState
+from services.funding.transfers.schemas import (
+    TransferCreate,
+    TransferFilter,
+    TransferKind,
+    TransferState,
+)
 
 
 @dataclass(frozen=True)
@@ -47,23 +40,6 @@ class Movement:
     application_id: int | None = None
 
 
-@asynccontextmanager
-async def _database_guards() -> AsyncIterator[None]:
-    """The database's own refusals, as problems (the request's transaction then rolls back)."""
-    try:
-        yield
-    except IntegrityError as exc:
-        if "no_overspend" in str(exc.orig):
-            raise InsufficientFunds("The transfer would overspend an account.") from exc
-        raise
-    except DBAPIError as exc:
-        if getattr(exc.orig, "sqlstate", None) == "22003":  # numeric_value_out_of_range
-            raise LedgerRangeExceeded(
-                "The transfer would take a balance beyond what the ledger can hold."
-            ) from exc
-        raise
-
-
 async def _insufficient(session: AsyncSession, code: str, amount: int) -> InsufficientFunds:
     available = await repository.available(session, code)
     return InsufficientFunds(
@@ -75,76 +51,99 @@ async def _insufficient(session: AsyncSession, code: str, amount: int) -> Insuff
 
 
 async def move(
-    session: AsyncSession, movements: Sequence[Movement], *, actor: Principal
+    session: AsyncSession, movements: Sequence[Movement], *, principal: Principal
 ) -> list[Transfer]:
     """Make the transfers, all or none: lock every account in code order, then debit each
-    (only if the account has the amount, decided by PostgreSQL), credit and record it."""
+    (only if the account has the amount, decided by PostgreSQL), credit and store it; then
+    audit each."""
     codes = {m.from_account for m in movements} | {m.to_account for m in movements}
     made = []
-    async with _database_guards():
+    async with repository.database_guards():
         await repository.lock_accounts(session, codes)
         for m in movements:
-            if not await repository.debit(session, m.from_account, m.amount_ore, pending=m.pending):
+            take = repository.reserve if m.pending else repository.debit
+            if not await take(session, m.from_account, m.amount_ore):
                 raise await _insufficient(session, m.from_account, m.amount_ore)
             if not m.pending:
                 await repository.credit(session, m.to_account, m.amount_ore)
-            transfer = Transfer(
-                from_account=m.from_account,
-                to_account=m.to_account,
-                amount_ore=m.amount_ore,
-                kind=m.kind.value,
-                state=(TransferState.pending if m.pending else TransferState.posted).value,
-                note=m.note,
-                corrects_id=m.corrects_id,
-                application_id=m.application_id,
-                created_by=actor.client_id,
-                request_id=current_request_id(),
-            )
-            made.append(await repository.add(session, transfer))
+            made.append(await repository.add(session, _transfer(m, principal)))
+    for transfer in made:
+        await _record(session, principal, "transfer.created", transfer)
     return made
 
 
+def _transfer(m: Movement, principal: Principal) -> Transfer:
+    state = TransferState.pending if m.pending else TransferState.posted
+    return Transfer(
+        from_account=m.from_account,
+        to_account=m.to_account,
+        amount_ore=m.amount_ore,
+        kind=m.kind.value,
+        state=state.value,
+        note=m.note,
+        corrects_id=m.corrects_id,
+        application_id=m.application_id,
+        created_by=principal.client_id,
+        request_id=current_request_id(),
+    )
+
+
 async def post_transfer(
-    session: AsyncSession, *, transfer_id: int, actor: Principal, by_application: bool = False
+    session: AsyncSession, *, transfer_id: int, principal: Principal
 ) -> Transfer:
     """Post a pending transfer: the reservation becomes a debit, the receiver is credited.
-    A transfer settles once (else 409); one of a grant application settles only through it
-    (`by_application`)."""
-    transfer = await _pending(session, transfer_id, by_application=by_application)
-    async with _database_guards():
+    A transfer settles once (else 409); one of a grant application only through it."""
+    transfer = await _settleable(session, transfer_id)
+    async with repository.database_guards():
         await repository.lock_accounts(session, {transfer.from_account, transfer.to_account})
         await repository.post_reserved(session, transfer.from_account, transfer.amount_ore)
         await repository.credit(session, transfer.to_account, transfer.amount_ore)
-        await _settled(session, transfer, TransferState.posted)
-    await _record(session, actor, "transfer.posted", transfer)
+        await repository.settle(session, transfer, TransferState.posted)
+    await _record(session, principal, "transfer.posted", transfer)
     return transfer
 
 
 async def void_transfer(
-    session: AsyncSession, *, transfer_id: int, actor: Principal, by_application: bool = False
+    session: AsyncSession, *, transfer_id: int, principal: Principal
 ) -> Transfer:
     """Void a pending transfer: the reservation is released and nothing moves. A transfer
     settles once (else 409); one of a grant application only through it."""
-    transfer = await _pending(session, transfer_id, by_application=by_application)
-    async with _database_guards():
+    return await _void(session, await _settleable(session, transfer_id), principal)
+
+
+async def release_reservation(
+    session: AsyncSession, *, transfer_id: int, principal: Principal
+) -> Transfer:
+    """Void a grant application's pending reservation (its payments and settlement do)."""
+    return await _void(session, await _pending(session, transfer_id), principal)
+
+
+async def _void(session: AsyncSession, transfer: Transfer, principal: Principal) -> Transfer:
+    async with repository.database_guards():
         await repository.lock_accounts(session, {transfer.from_account, transfer.to_account})
         await repository.release_reserved(session, transfer.from_account, transfer.amount_ore)
-        await _settled(session, transfer, TransferState.voided)
-    await _record(session, actor, "transfer.voided", transfer)
+        await repository.settle(session, transfer, TransferState.voided)
+    await _record(session, principal, "transfer.voided", transfer)
     return transfer
 
 
-async def _pending(session: AsyncSession, transfer_id: int, *, by_application: bool) -> Transfer:
-    """The transfer, locked, if it is pending and may be settled this way."""
-    transfer = await repository.get(session, transfer_id, lock=True)
-    if transfer is None:
-        raise NotFound(f"No transfer with id {transfer_id}.")
-    if transfer.application_id is not None and not by_application:
+async def _settleable(session: AsyncSession, transfer_id: int) -> Transfer:
+    """The pending transfer, locked, unless it belongs to a grant application (409)."""
+    transfer = await _pending(session, transfer_id)
+    if transfer.application_id is not None:
         raise ManagedByApplication(
             f"Transfer {transfer_id} belongs to grant application {transfer.application_id}; "
             "settle it through the application's payments and settlement.",
             application_id=transfer.application_id,
         )
+    return transfer
+
+
+async def _pending(session: AsyncSession, transfer_id: int) -> Transfer:
+    """The transfer, locked, if it is pending (404 if there is none, 409 if settled)."""
+    transfer = await repository.get_locked(session, transfer_id)
+    if transfer is None:
+        raise NotFound(f"No transfer with id {transfer_id}.")
     if transfer.state != TransferState.pending:
         raise TransferNotPending(
             f"Transfer {transfer_id} is {transfer.state}; only a pending transfer settles.",
@@ -153,16 +152,10 @@ async def _pending(session: AsyncSession, transfer_id: int, *, by_application: b
     return transfer
 
 
-async def _settled(session: AsyncSession, transfer: Transfer, state: TransferState) -> None:
-    transfer.state = state.value
-    transfer.settled_at = datetime.now(UTC)
-    await repository.flush(session)
-
-
-async def _record(session: AsyncSession, actor: Principal, action: str, t: Transfer) -> None:
+async def _record(session: AsyncSession, principal: Principal, action: str, t: Transfer) -> None:
     await audit.record(
         session,
-        actor=actor,
+        principal=principal,
         action=action,
         object_type="transfer",
         object_id=t.id,
@@ -222,7 +215,7 @@ async def _check_correction(session: AsyncSession, data: TransferCreate) -> None
 
 
 async def create_transfer(
-    session: AsyncSession, *, data: TransferCreate, actor: Principal
+    session: AsyncSession, *, data: TransferCreate, principal: Principal
 ) -> Transfer:
     """One transfer between two accounts of one year; 409 insufficient-funds if the from
     account lacks the amount (a source account may go negative)."""
@@ -252,17 +245,9 @@ async def create_transfer(
                 corrects_id=data.corrects_id,
             )
         ],
-        actor=actor,
+        principal=principal,
     )
-    await _record(session, actor, "transfer.created", transfer)
     return transfer
-
-
-def _visible(principal: Principal) -> ColumnElement[bool]:
-    if principal.role is Role.admin:
-        return true()
-    codes = select(Account.code).where(account_rules.visibility(principal))
-    return or_(Transfer.from_account.in_(codes), Transfer.to_account.in_(codes))
 
 
 async def get_transfer(
@@ -288,34 +273,7 @@ def _may_see(principal: Principal, account: Account) -> bool:
 
 
 async def list_transfers(
-    session: AsyncSession,
-    *,
-    principal: Principal,
-    account: str | None,
-    from_account: str | None,
-    to_account: str | None,
-    kind: TransferKind | None,
-    state: TransferState | None,
-    year: int | None,
-    page: PageParams,
+    session: AsyncSession, *, principal: Principal, filters: TransferFilter, page: PageParams
 ) -> tuple[list[Transfer], int]:
-    """The transfers the principal may see, oldest first, filtered."""
-    condition = _visible(principal)
-    if account is not None:
-        condition &= or_(Transfer.from_account == account, Transfer.to_account == account)
-    if from_account is not None:
-        condition &= Transfer.from_account == from_account
-    if to_account is not None:
-        condition &= Transfer.to_account == to_account
-    if kind is not None:
-        condition &= Transfer.kind == kind.value
-    if state is not None:
-        condition &= Transfer.state == state.value
-    if year is not None:
-        condition &= Transfer.from_account.in_(select(Account.code).where(Account.year == year))
-    return await repository.page(session, condition=condition, limit=page.limit, offset=page.offset)
-
-
-async def record_created(session: AsyncSession, actor: Principal, transfer: Transfer) -> None:
-    """Audit a transfer made by another domain (distributions, grants)."""
-    await _record(session, actor, "transfer.created", transfer)
+    """The transfers the principal may see that match the filters, oldest first."""
+    return await repository.page(session, principal=principal, filters=filters, page=page)

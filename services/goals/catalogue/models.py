@@ -5,6 +5,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
+from common.db import enum_check
+from services.goals.catalogue.schemas import GoalKind
 from services.goals.db import Base
 
 
@@ -13,7 +15,7 @@ class Goal(Base):
 
     __tablename__ = "goal"
     __table_args__ = (
-        CheckConstraint("kind IN ('agreement', 'kvinnofrid', 'county')", name="kind"),
+        enum_check("kind", GoalKind, name="kind"),
         CheckConstraint("(kind = 'county') = (county_code IS NOT NULL)", name="county_owner"),
     )
 

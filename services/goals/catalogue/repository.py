@@ -2,11 +2,15 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, false, func, or_, select, true
+from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal, Role
+from common.db import equal_to, insert_or_raise, page_of
+from common.pagination import PageParams
 from services.goals.catalogue.models import Goal
+from services.goals.catalogue.schemas import GoalKind
+from services.goals.problems import GoalExists
 
 
 def visible_to(principal: Principal) -> ColumnElement[bool]:
@@ -14,28 +18,20 @@ def visible_to(principal: Principal) -> ColumnElement[bool]:
     if principal.role is Role.admin:
         return true()
     own = Goal.county_code == principal.county_code if principal.role is Role.rss else false()
-    return or_(Goal.kind != "county", own)
+    return or_(Goal.kind != GoalKind.county, own)
 
 
 async def list_goals(
     session: AsyncSession,
     *,
     principal: Principal,
-    kind: str | None,
+    kind: GoalKind | None,
     county_code: str | None,
-    limit: int,
-    offset: int,
-) -> tuple[Sequence[Goal], int]:
-    query = select(Goal).where(visible_to(principal))
-    if kind is not None:
-        query = query.where(Goal.kind == kind)
-    if county_code is not None:
-        query = query.where(Goal.county_code == county_code)
-    total = await session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = await session.scalars(
-        query.order_by(Goal.kind == "county", Goal.code).limit(limit).offset(offset)
-    )
-    return rows.all(), total or 0
+    page: PageParams,
+) -> tuple[list[Goal], int]:
+    matching = equal_to((Goal.kind, kind), (Goal.county_code, county_code))
+    query = select(Goal).where(visible_to(principal), *matching)
+    return await page_of(session, query.order_by(Goal.kind == GoalKind.county, Goal.code), page)
 
 
 async def visible_goals(
@@ -45,7 +41,7 @@ async def visible_goals(
     query = select(Goal).where(visible_to(principal))
     if codes is not None:
         query = query.where(Goal.code.in_(codes))
-    rows = await session.scalars(query.order_by(Goal.kind == "county", Goal.code))
+    rows = await session.scalars(query.order_by(Goal.kind == GoalKind.county, Goal.code))
     return {goal.code: goal for goal in rows}
 
 
@@ -58,5 +54,6 @@ async def county_goal_codes(session: AsyncSession, county_code: str) -> Sequence
     return rows.all()
 
 
-def add_goal(session: AsyncSession, goal: Goal) -> None:
-    session.add(goal)
+async def add_goal(session: AsyncSession, goal: Goal, *, exists: GoalExists) -> None:
+    """Insert the goal; `exists` when its code was taken meanwhile."""
+    await insert_or_raise(session, goal, exists=exists)

@@ -1,12 +1,19 @@
 """Goals as the API shows them, and a county's request for its own goal."""
 
-from typing import Literal
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from common.reference import CountyCode
 
-GoalKind = Literal["agreement", "kvinnofrid", "county"]
+
+class GoalKind(StrEnum):
+    """`agreement` (A1–A3), `kvinnofrid` (K1–K5) or `county` (a county's own goal)."""
+
+    agreement = "agreement"
+    kvinnofrid = "kvinnofrid"
+    county = "county"
+
 
 COUNTY_GOAL_CODE = r"^[0-9]{2}-[A-Z0-9]{1,10}$"
 

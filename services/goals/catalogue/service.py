@@ -2,15 +2,15 @@
 
 import re
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal, writable_county
 from common.pagination import Page, PageParams
-from common.problems import Conflict, InvalidInput, NotFound
+from common.problems import NotFound, invalid
 from services.goals.catalogue import repository
 from services.goals.catalogue.models import Goal
 from services.goals.catalogue.schemas import GoalCreate, GoalKind, GoalRead
+from services.goals.problems import GoalExists
 
 _GENERATED = re.compile(r"^[0-9]{2}-E([0-9]+)$")
 
@@ -39,8 +39,7 @@ async def list_goals(
         principal=principal,
         kind=kind,
         county_code=county_code,
-        limit=page.limit,
-        offset=page.offset,
+        page=page,
     )
     return Page.of([goal_read(goal) for goal in goals], total, page)
 
@@ -67,29 +66,22 @@ async def create_goal(session: AsyncSession, *, principal: Principal, data: Goal
     writable_county(principal, data.county_code)
     code = data.code or await _next_code(session, data.county_code)
     if not code.startswith(f"{data.county_code}-"):
-        raise InvalidInput(
-            f"A goal of county {data.county_code} has a code beginning {data.county_code}-.",
-            errors=[
-                {
-                    "location": "body.code",
-                    "message": f"must begin with {data.county_code}-",
-                    "value": code,
-                }
-            ],
+        raise invalid(
+            "body.code",
+            f"must begin with {data.county_code}-",
+            code,
+            detail=f"A goal of county {data.county_code} has a code beginning {data.county_code}-.",
         )
+    exists = GoalExists(f"Goal {code} already exists.", code=code)
     if await repository.get_goal(session, code) is not None:
-        raise Conflict(f"Goal {code} already exists.", code=code)
+        raise exists
     goal = Goal(
         code=code,
         title=data.title,
         title_en=data.title_en,
-        kind="county",
+        kind=GoalKind.county,
         county_code=data.county_code,
         created_by=principal.client_id,
     )
-    repository.add_goal(session, goal)
-    try:
-        await session.flush()
-    except IntegrityError as exc:
-        raise Conflict(f"Goal {code} already exists.", code=code) from exc
+    await repository.add_goal(session, goal, exists=exists)
     return goal_read(goal)

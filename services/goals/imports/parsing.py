@@ -1,18 +1,20 @@
 """Reading an import body: JSON `{"rows": [...]}`, or CSV as Swedish Excel writes it
-(semicolon or comma, UTF-8 with or without BOM)."""
+(semicolon or comma, UTF-8 with or without BOM), read by `common.tables` as it streams in."""
 
-import csv
-import io
 import json
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 from common.problems import InvalidInput, UnsupportedMediaType, invalid
+from common.tables import CsvReader, NotUtf8, UnreadableTable
+from common.uploads import LimitedBody
 from services.goals.imports.schemas import CSV_COLUMNS
 
 REQUIRED_COLUMNS = ("county_code", "year", "period", "indicator_id")
 JSON_TYPES = frozenset({"application/json"})
 CSV_TYPES = frozenset({"text/csv", "application/csv", "text/plain"})
+NOT_UTF8 = "The body is not UTF-8 text."
 
 
 @dataclass(frozen=True)
@@ -24,60 +26,77 @@ class RawRow:
     from_csv: bool
 
 
-def parse_body(content_type: str | None, body: bytes) -> list[RawRow]:
+async def read_rows(content_type: str | None, body: LimitedBody) -> list[RawRow]:
     """The rows of the body, by its Content-Type; 415 for another type, 422 for a bad body."""
     media = (content_type or "application/json").split(";")[0].strip().lower()
     if media in JSON_TYPES or media.endswith("+json"):
-        return _json_rows(body)
+        return _json_rows(await body.read())
     if media in CSV_TYPES:
-        return _csv_rows(body)
+        return await _csv_rows(body.chunks())
     raise UnsupportedMediaType(f"Send application/json or text/csv, not {media}.")
-
-
-def _text(body: bytes) -> str:
-    try:
-        return body.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise invalid(
-            detail="The body is not UTF-8 text.", location="body", message=str(exc)
-        ) from None
 
 
 def _json_rows(body: bytes) -> list[RawRow]:
     try:
-        document = json.loads(_text(body))
+        document = json.loads(body.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise invalid("body", str(exc), detail=NOT_UTF8) from None
     except json.JSONDecodeError as exc:
-        raise invalid(
-            detail="The body is not valid JSON.", location="body", message=str(exc)
-        ) from None
+        raise invalid("body", str(exc), detail="The body is not valid JSON.") from None
     rows = document.get("rows") if isinstance(document, dict) else None
     if not isinstance(rows, list):
         raise invalid(
+            "body.rows",
+            "a list of rows is required",
             detail='The body must be a JSON object {"rows": [...]}.',
-            location="body.rows",
-            message="a list of rows is required",
         )
     return [RawRow(number, fields, False) for number, fields in enumerate(rows, start=1)]
 
 
-def _csv_rows(body: bytes) -> list[RawRow]:
-    text = _text(body)
-    header = text.split("\n", 1)[0]
-    delimiter = ";" if header.count(";") >= header.count(",") and ";" in header else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    columns = [name.strip().lower() for name in next(reader, [])]
-    _check_columns(columns)
-    rows: list[RawRow] = []
-    for cells in reader:
-        if not any(cell.strip() for cell in cells):
-            continue  # Excel leaves empty lines at the end
+class CsvRows:
+    """The records of a CSV: the first is the header, each later one not blank is a row."""
+
+    def __init__(self) -> None:
+        self.columns: list[str] | None = None
+        self.rows: list[RawRow] = []
+
+    def add(self, records: list[list[str]]) -> None:
+        if self.columns is None:
+            self.header(records[0])
+            records = records[1:]
+        for cells in records:
+            if any(cell.strip() for cell in cells):  # Excel leaves empty lines at the end
+                self.rows.append(RawRow(len(self.rows) + 1, self.fields(cells), True))
+
+    def header(self, cells: list[str]) -> None:
+        self.columns = [name.strip().lower() for name in cells]
+        _check_columns(self.columns)
+
+    def fields(self, cells: list[str]) -> dict[str, Any]:
+        columns = self.columns or []
         fields: dict[str, Any] = {
             name: cell.strip() or None for name, cell in zip(columns, cells, strict=False)
         }
         if len(cells) > len(columns):
             fields["_extra_cells"] = len(cells) - len(columns)
-        rows.append(RawRow(len(rows) + 1, fields, True))
-    return rows
+        return fields
+
+
+async def _csv_rows(chunks: AsyncIterator[bytes]) -> list[RawRow]:
+    reader, table = CsvReader(), CsvRows()
+    try:
+        async for chunk in chunks:
+            for records in reader.feed(chunk):
+                table.add(records.rows)
+        for records in reader.finish():
+            table.add(records.rows)
+    except NotUtf8 as exc:
+        raise invalid("body", exc.reason, detail=NOT_UTF8) from None
+    except UnreadableTable as exc:
+        raise invalid("body", exc.detail, detail="The body is not a readable CSV.") from None
+    if table.columns is None:
+        table.header([])  # an empty body: every required column is missing
+    return table.rows
 
 
 def _check_columns(columns: list[str]) -> None:

@@ -1,6 +1,5 @@
 """Route of the bulk import: POST /reports/import."""
 
-import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -8,27 +7,21 @@ from starlette.responses import Response
 
 from common.db import SessionDep
 from common.idempotency import RequiredIdempotencyDep
-from common.problems import PayloadTooLarge, problem_responses
+from common.problems import problem_responses
+from common.uploads import LimitedBody
 from services.goals.access import AdminDep
+from services.goals.config import SettingsDep
 from services.goals.imports import service
-from services.goals.imports.parsing import parse_body
+from services.goals.imports.parsing import read_rows
 from services.goals.imports.schemas import REQUEST_BODY, ImportSummary
 
 router = APIRouter(tags=["reports"])
+MIB = 1024 * 1024
 
-MAX_BYTES = 32 * 1024 * 1024
 
-
-async def read_body(request: Request) -> bytes:
-    """The body, refused (413) once it grows past MAX_BYTES, without holding more."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BYTES:
-            raise PayloadTooLarge(f"An import body is at most {MAX_BYTES // 1024 // 1024} MiB.")
-        chunks.append(chunk)
-    return b"".join(chunks)
+def _too_large(limit: int) -> str:
+    size = f"{limit // MIB} MiB" if limit % MIB == 0 else f"{limit} bytes"
+    return f"An import body is at most {size}."
 
 
 @router.post(
@@ -45,6 +38,7 @@ async def import_reports(
     session: SessionDep,
     principal: AdminDep,
     idem: RequiredIdempotencyDep,
+    settings: SettingsDep,
     partial: Annotated[
         bool, Query(description="Import the rows without conflicts; ignore the others.")
     ] = False,
@@ -60,15 +54,20 @@ async def import_reports(
     the summary's fields (`imported`, `updated`, `ignored`, `conflicts`) and lists each bad
     row in `errors` (`row`, `field`, `value`, `message`). `Idempotency-Key` is required (400
     without it): a retry with the same key and body replays the first summary."""
-    body = await read_body(request)
     content_type = request.headers.get("content-type")
-    raw_rows = parse_body(content_type, body)
+    body = LimitedBody(
+        request.stream(),
+        limit=settings.max_import_bytes,
+        content_length=request.headers.get("content-length"),
+        too_large=_too_large(settings.max_import_bytes),
+    )
+    raw_rows = await read_rows(content_type, body)
     # A dry run saves nothing, not even its key: it can be repeated freely.
     return await idem.run(
         lambda: service.import_rows(
             session, principal=principal, raw_rows=raw_rows, partial=partial, dry_run=dry_run
         ),
-        payload={"type": content_type, "sha256": hashlib.sha256(body).hexdigest()},
+        payload={"type": content_type, "sha256": body.sha256},
         status_code=200,
         store=not dry_run,
     )

@@ -1,6 +1,7 @@
 """Bulk import of report values: rows in, a DHIS2-style import summary out."""
 
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from pydantic.config import JsonDict
@@ -8,15 +9,26 @@ from pydantic.config import JsonDict
 from services.goals.indicators.measures import Scalar
 from services.goals.reports.schemas import PERIOD_PATTERN
 
-ConflictType = Literal[
-    "invalid-row",
-    "unknown-plan",
-    "invalid-period",
-    "unknown-indicator",
-    "duplicate-row",
-    "invalid-value",
-    "report-locked",
-]
+
+class ConflictType(StrEnum):
+    """Why a row was not imported."""
+
+    invalid_row = "invalid-row"
+    unknown_plan = "unknown-plan"
+    invalid_period = "invalid-period"
+    unknown_indicator = "unknown-indicator"
+    duplicate_row = "duplicate-row"
+    invalid_value = "invalid-value"
+    report_locked = "report-locked"
+
+
+class ImportStatus(StrEnum):
+    """`success`: no conflicts; `warning`: conflicts, the other rows imported (partial);
+    `error`: every row a conflict, nothing imported."""
+
+    success = "success"
+    warning = "warning"
+    error = "error"
 
 
 class ImportRow(BaseModel):
@@ -80,7 +92,7 @@ class ImportSummary(BaseModel):
         }
     )
 
-    status: Literal["success", "warning", "error"] = Field(
+    status: ImportStatus = Field(
         description="`success`: no conflicts; `warning`: conflicts, the other rows imported "
         "(partial); `error`: every row a conflict, nothing imported."
     )

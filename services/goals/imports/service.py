@@ -11,8 +11,8 @@ and the conflicts counted as ignored.
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
 
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
@@ -21,16 +21,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from common.auth import Principal
 from common.problems import Conflict, InvalidInput
 from services.goals.imports.parsing import RawRow
-from services.goals.imports.schemas import ConflictType, ImportConflict, ImportRow, ImportSummary
+from services.goals.imports.schemas import (
+    ConflictType,
+    ImportConflict,
+    ImportRow,
+    ImportStatus,
+    ImportSummary,
+)
 from services.goals.indicators import repository as indicators
-from services.goals.indicators.measures import Value, parse_value
+from services.goals.indicators.measures import Measure, Value, parse_value
 from services.goals.indicators.models import Indicator
 from services.goals.plans import repository as plans
 from services.goals.plans.models import Plan
+from services.goals.problems import ReportExists
 from services.goals.reports import repository as reports
 from services.goals.reports.content import label
 from services.goals.reports.models import Report
-from services.goals.reports.service import bump, record
+from services.goals.reports.schemas import ReportAction, ReportState
+from services.goals.reports.service import bump, draft_of, record, report_exists
 
 MAX_ROWS = 100_000
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
@@ -67,9 +75,11 @@ def typed_row(raw: RawRow) -> ImportRow:
     """The row with its fields checked; a conflict says which field is wrong."""
     fields = raw.fields
     if not isinstance(fields, dict):
-        raise RowConflict("invalid-row", "a row must be an object")
+        raise RowConflict(ConflictType.invalid_row, "a row must be an object")
     if raw.from_csv and fields.get("_extra_cells"):
-        raise RowConflict("invalid-row", "the row has more cells than the header has columns")
+        raise RowConflict(
+            ConflictType.invalid_row, "the row has more cells than the header has columns"
+        )
     if raw.from_csv:
         fields = {
             name: int(cell) if name in ("year", "indicator_id") and _INTEGER.match(cell) else cell
@@ -82,19 +92,21 @@ def typed_row(raw: RawRow) -> ImportRow:
         error = exc.errors()[0]
         where = ".".join(str(part) for part in error["loc"]) or "row"
         raise RowConflict(
-            "invalid-row", f"{where}: {error['msg']}", where, error.get("input")
+            ConflictType.invalid_row, f"{where}: {error['msg']}", where, error.get("input")
         ) from None
 
 
 def _from_text(indicator: Indicator, row: ImportRow) -> dict[str, object]:
     """A CSV row's cells as the values they stand for, by the indicator's measure."""
     given: dict[str, object] = row.model_dump(include={"value", "numerator", "denominator", "text"})
-    for name in ("numerator", "denominator") + (("value",) if indicator.measure == "count" else ()):
+    for name in ("numerator", "denominator") + (
+        ("value",) if indicator.measure == Measure.count_ else ()
+    ):
         cell = given[name]
         if isinstance(cell, str) and _INTEGER.match(cell):
             given[name] = int(cell)
     cell = given["value"]
-    if indicator.measure == "boolean" and isinstance(cell, str):
+    if indicator.measure == Measure.boolean and isinstance(cell, str):
         given["value"] = _BOOLEANS.get(cell.lower(), cell)
     return given
 
@@ -125,55 +137,83 @@ async def load_context(session: AsyncSession, rows: list[ImportRow], *, lock: bo
     )
 
 
-def check_row(row: ImportRow, raw: RawRow, context: Context, outcome: Outcome) -> None:
-    """Count the row as imported, updated or ignored, or raise its conflict."""
+def plan_of(row: ImportRow, context: Context) -> Plan:
+    """The county's plan for the row's year, with the row's period in that year."""
     plan = context.plans.get((row.county_code, row.year))
     if plan is None:
         raise RowConflict(
-            "unknown-plan",
+            ConflictType.unknown_plan,
             f"county {row.county_code} has no plan for {row.year}",
             "county_code",
             row.county_code,
         )
     if row.period[:4] != str(row.year):
         raise RowConflict(
-            "invalid-period", f"period {row.period} is not in {row.year}", "period", row.period
+            ConflictType.invalid_period,
+            f"period {row.period} is not in {row.year}",
+            "period",
+            row.period,
         )
+    return plan
+
+
+def indicator_of(
+    row: ImportRow, plan: Plan, context: Context, taken: Mapping[int, Value]
+) -> Indicator:
+    """The plan's indicator the row names, not given by an earlier row of its report."""
     indicator = context.indicators.get(row.indicator_id)
     if indicator is None or indicator.plan_id != plan.id:
         raise RowConflict(
-            "unknown-indicator",
+            ConflictType.unknown_indicator,
             f"indicator {row.indicator_id} is not in county {row.county_code}'s {row.year} plan",
             "indicator_id",
             row.indicator_id,
         )
-    changes = outcome.changes[(plan.id, row.period)]
-    if indicator.id in changes:
+    if indicator.id in taken:
         raise RowConflict(
-            "duplicate-row",
+            ConflictType.duplicate_row,
             f"an earlier row gives {label(indicator)} already",
             "indicator_id",
             row.indicator_id,
         )
+    return indicator
+
+
+def open_report(row: ImportRow, plan: Plan, context: Context) -> Report | None:
+    """The row's report if there is one; an approved report is locked."""
     report = context.reports.get((plan.id, row.period))
-    if report is not None and report.state == "approved":
+    if report is not None and report.state == ReportState.approved:
         raise RowConflict(
-            "report-locked",
+            ConflictType.report_locked,
             f"report {report.id} (county {row.county_code}, {row.period}) is approved and locked",
             "period",
             row.period,
         )
+    return report
+
+
+def value_of(row: ImportRow, raw: RawRow, indicator: Indicator) -> Value:
+    """The row's value, of the indicator's measure (a CSV cell read as what it stands for)."""
     given = _from_text(indicator, row) if raw.from_csv else row.model_dump(exclude=_KEYS)
     try:
-        value = parse_value(indicator.measure, given)
+        return parse_value(indicator.measure, given)
     except ValueError as exc:
         present = {name: raw for name, raw in given.items() if raw is not None}
         value_field = _VALUE_FIELD[indicator.measure]
         raise RowConflict(
-            "invalid-value", f"{label(indicator)} is {exc}", value_field, present
+            ConflictType.invalid_value, f"{label(indicator)} is {exc}", value_field, present
         ) from None
+
+
+def check_row(row: ImportRow, raw: RawRow, context: Context, outcome: Outcome) -> None:
+    """Count the row as imported, updated or ignored, or raise its conflict."""
+    plan = plan_of(row, context)
+    key = (plan.id, row.period)
+    indicator = indicator_of(row, plan, context, outcome.changes.get(key, {}))
+    report = open_report(row, plan, context)
+    value = value_of(row, raw, indicator)
     existing = context.values.get(report.id, {}).get(indicator.id) if report else None
-    changes[indicator.id] = value
+    outcome.changes[key][indicator.id] = value
     if existing is None:
         outcome.imported += 1
     elif existing == value:
@@ -183,11 +223,11 @@ def check_row(row: ImportRow, raw: RawRow, context: Context, outcome: Outcome) -
 
 
 _KEYS = {"county_code", "year", "period", "indicator_id"}
-_VALUE_FIELD = {
-    "count": "value",
-    "percentage": "numerator+denominator",
-    "boolean": "value",
-    "text": "text",
+_VALUE_FIELD: dict[str, str] = {
+    Measure.count_: "value",
+    Measure.percentage: "numerator+denominator",
+    Measure.boolean: "value",
+    Measure.text: "text",
 }
 
 
@@ -225,26 +265,26 @@ async def apply(
             continue
         from_state = report.state if report else None
         if report is None:
-            report = Report(
-                plan_id=plan_id,
-                period=period,
-                state="draft",
-                version=1,
-                created_by=principal.client_id,
-            )
-            await reports.add_report(session, report)
+            report = draft_of(plan_id, period, principal=principal)
+            await reports.add_report(session, report, exists=report_exists(plan_id, period))
         else:
             bump(report)
         await reports.save_values(session, report.id, changed)
-        record(session, report, principal, action="import", from_state=from_state)
+        record(
+            session,
+            report=report,
+            principal=principal,
+            action=ReportAction.import_,
+            from_state=from_state,
+        )
 
 
-def _status(outcome: Outcome) -> Literal["success", "warning", "error"]:
+def _status(outcome: Outcome) -> ImportStatus:
     """success: no conflicts; warning: some rows taken (partial); error: not one row taken."""
     if not outcome.conflicts:
-        return "success"
+        return ImportStatus.success
     taken = outcome.imported + outcome.updated + outcome.ignored - len(outcome.conflicts)
-    return "warning" if taken else "error"
+    return ImportStatus.warning if taken else ImportStatus.error
 
 
 def summary(outcome: Outcome, *, dry_run: bool, partial: bool) -> ImportSummary:
@@ -311,6 +351,7 @@ async def import_rows(
     if not dry_run:
         try:
             await apply(session, principal=principal, context=context, outcome=outcome)
-        except IntegrityError as exc:
+        except (IntegrityError, ReportExists) as exc:
+            # another request wrote one of these reports meanwhile: the whole import must retry
             raise Conflict("Another request wrote these reports at the same time; retry.") from exc
     return summary(outcome, dry_run=dry_run, partial=partial)

@@ -15,13 +15,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Literal
+from enum import StrEnum
+from typing import Annotated
 
 from pydantic import PlainSerializer, StrictBool, StrictFloat, StrictInt, StrictStr
 from typing_extensions import TypeIs
 
-Measure = Literal["count", "percentage", "boolean", "text"]
-Direction = Literal["increase", "decrease"]
+
+class Measure(StrEnum):
+    """What an indicator's values are: a count, a percentage, yes/no or a text."""
+
+    count_ = "count"  # the underscore keeps str.count
+    percentage = "percentage"
+    boolean = "boolean"
+    text = "text"
+
+
+class Direction(StrEnum):
+    """Which way a count or a percentage gets better."""
+
+    increase = "increase"
+    decrease = "decrease"
+
 
 Scalar = StrictBool | StrictInt | StrictFloat | StrictStr | None
 """Any JSON scalar; whether it fits is decided by the indicator's measure, not by the schema."""
@@ -36,7 +51,7 @@ MAX_COUNT = 2**53  # the largest integer every JSON client reads exactly
 MAX_TEXT = 10_000
 HUNDREDTH = Decimal("0.01")
 
-NUMERIC_MEASURES = frozenset({"count", "percentage"})
+NUMERIC_MEASURES = frozenset({Measure.count_, Measure.percentage})
 
 
 def _is_integer(raw: object) -> TypeIs[int]:
@@ -69,16 +84,16 @@ def parse_reference(measure: str, raw: object) -> Reference:
     """A baseline or target of the measure's kind; `ValueError` says what was expected."""
     if raw is None:
         return Reference()
-    if measure == "count":
+    if measure == Measure.count_:
         return Reference(number=Decimal(_count(raw)))
-    if measure == "percentage":
+    if measure == Measure.percentage:
         if not isinstance(raw, int | float) or isinstance(raw, bool):
             raise ValueError(f"give per cent as a number from 0 to 100, not {raw!r}")
         number = Decimal(str(raw))
         if not Decimal(0) <= number <= Decimal(100) or number != number.quantize(HUNDREDTH):
             raise ValueError(f"give per cent from 0 to 100 with at most two decimals, not {raw}")
         return Reference(number=number.quantize(HUNDREDTH))
-    if measure == "boolean":
+    if measure == Measure.boolean:
         if not isinstance(raw, bool):
             raise ValueError(f"give true or false, not {raw!r}")
         return Reference(flag=raw)
@@ -89,11 +104,11 @@ def parse_reference(measure: str, raw: object) -> Reference:
 
 def show_reference(measure: str, reference: Reference) -> bool | int | Decimal | str | None:
     """A baseline or target as the API shows it."""
-    if measure == "count":
+    if measure == Measure.count_:
         return None if reference.number is None else int(reference.number)
-    if measure == "percentage":
+    if measure == Measure.percentage:
         return reference.number
-    return reference.flag if measure == "boolean" else reference.text
+    return reference.flag if measure == Measure.boolean else reference.text
 
 
 @dataclass(frozen=True)
@@ -107,18 +122,18 @@ class Value:
     text_value: str | None = None
 
 
-_EXPECTED = {
-    "count": "a count: `value` must be a whole number from 0 to 2^53",
-    "percentage": "a percentage: `numerator` and `denominator` must be whole numbers with "
+_EXPECTED: dict[str, str] = {
+    Measure.count_: "a count: `value` must be a whole number from 0 to 2^53",
+    Measure.percentage: "a percentage: `numerator` and `denominator` must be whole numbers with "
     "0 ≤ numerator ≤ denominator and denominator > 0",
-    "boolean": "a yes/no indicator: `value` must be true or false",
-    "text": f"a text indicator: `text` must be a text of 1 to {MAX_TEXT} characters",
+    Measure.boolean: "a yes/no indicator: `value` must be true or false",
+    Measure.text: f"a text indicator: `text` must be a text of 1 to {MAX_TEXT} characters",
 }
-_FIELDS = {
-    "count": {"value"},
-    "percentage": {"numerator", "denominator"},
-    "boolean": {"value"},
-    "text": {"text"},
+_FIELDS: dict[str, set[str]] = {
+    Measure.count_: {"value"},
+    Measure.percentage: {"numerator", "denominator"},
+    Measure.boolean: {"value"},
+    Measure.text: {"text"},
 }
 
 
@@ -136,17 +151,17 @@ def parse_value(measure: str, given: dict[str, object]) -> Value:
 
 
 def _parse_present(measure: str, given: dict[str, object]) -> Value | None:
-    if measure == "count":
+    if measure == Measure.count_:
         count = given["value"]
         if _is_integer(count) and 0 <= count <= MAX_COUNT:
             return Value(integer_value=count)
         return None
-    if measure == "percentage":
+    if measure == Measure.percentage:
         top, bottom = given["numerator"], given["denominator"]
         if _is_integer(top) and _is_integer(bottom) and 0 <= top <= bottom <= MAX_COUNT:
             return Value(numerator=top, denominator=bottom) if bottom > 0 else None
         return None
-    if measure == "boolean":
+    if measure == Measure.boolean:
         flag = given["value"]
         return Value(boolean_value=flag) if isinstance(flag, bool) else None
     text = given["text"]
@@ -157,10 +172,10 @@ def _parse_present(measure: str, given: dict[str, object]) -> Value | None:
 
 def shown_value(measure: str, value: Value) -> bool | int | Decimal | None:
     """The `value` field shown for a stored value: derived per cent for a percentage."""
-    if measure == "count":
+    if measure == Measure.count_:
         return value.integer_value
-    if measure == "percentage":
+    if measure == Measure.percentage:
         if value.numerator is None or value.denominator is None:
             return None
         return percent(value.numerator, value.denominator)
-    return value.boolean_value if measure == "boolean" else None
+    return value.boolean_value if measure == Measure.boolean else None

@@ -18,7 +18,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from common.db import enum_check
 from services.goals.db import Base
+from services.goals.indicators.measures import Direction, Measure
 
 
 class Indicator(Base):
@@ -34,8 +36,8 @@ class Indicator(Base):
             ["plan_id", "goal_code"], ["goals.plan_goal.plan_id", "goals.plan_goal.goal_code"]
         ),
         UniqueConstraint("plan_id", "goal_code", "name"),
-        CheckConstraint("measure IN ('count', 'percentage', 'boolean', 'text')", name="measure"),
-        CheckConstraint("direction IN ('increase', 'decrease')", name="direction"),
+        enum_check("measure", Measure, name="measure"),
+        enum_check("direction", Direction, name="direction"),
         CheckConstraint(
             "num_nonnulls(baseline_number, baseline_flag, baseline_text) <= 1", name="baseline"
         ),

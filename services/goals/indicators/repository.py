@@ -2,10 +2,13 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.db import insert_or_raise, page_of
+from common.pagination import PageParams
 from services.goals.indicators.models import Indicator
+from services.goals.problems import IndicatorExists
 
 
 async def of_plans(session: AsyncSession, plan_ids: Sequence[int]) -> dict[int, list[Indicator]]:
@@ -21,12 +24,10 @@ async def of_plans(session: AsyncSession, plan_ids: Sequence[int]) -> dict[int, 
 
 
 async def page_of_plan(
-    session: AsyncSession, plan_id: int, *, limit: int, offset: int
-) -> tuple[Sequence[Indicator], int]:
+    session: AsyncSession, plan_id: int, *, page: PageParams
+) -> tuple[list[Indicator], int]:
     query = select(Indicator).where(Indicator.plan_id == plan_id)
-    total = await session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = await session.scalars(query.order_by(Indicator.id).limit(limit).offset(offset))
-    return rows.all(), total or 0
+    return await page_of(session, query.order_by(Indicator.id), page)
 
 
 async def by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Indicator]:
@@ -47,5 +48,6 @@ async def find_by_name(
     return found
 
 
-def add(session: AsyncSession, indicator: Indicator) -> None:
-    session.add(indicator)
+async def add(session: AsyncSession, indicator: Indicator, *, exists: IndicatorExists) -> None:
+    """Insert the indicator; `exists` when its goal got one of that name meanwhile."""
+    await insert_or_raise(session, indicator, exists=exists)

@@ -1,17 +1,17 @@
 """Rules of indicators: a goal of the plan, a measure, and a baseline and target of its kind."""
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal, writable_county
 from common.pagination import Page, PageParams
-from common.problems import Conflict, invalid
+from common.problems import invalid
 from services.goals.indicators import repository
 from services.goals.indicators.measures import NUMERIC_MEASURES, Reference, parse_reference
 from services.goals.indicators.models import Indicator
 from services.goals.indicators.schemas import IndicatorCreate, IndicatorRead
 from services.goals.plans import repository as plans
 from services.goals.plans.service import visible_plan
+from services.goals.problems import IndicatorExists
 
 
 def _reference(data: IndicatorCreate, field: str) -> Reference:
@@ -49,9 +49,11 @@ async def create_indicator(
             message="required for a count or percentage",
         )
     baseline, target = _reference(data, "baseline"), _reference(data, "target")
-    duplicate = f"Goal {goal_code} of plan {plan.id} already has an indicator {data.name!r}."
+    exists = IndicatorExists(
+        f"Goal {goal_code} of plan {plan.id} already has an indicator {data.name!r}."
+    )
     if await repository.find_by_name(session, plan_id=plan.id, goal_code=goal_code, name=data.name):
-        raise Conflict(duplicate)
+        raise exists
     indicator = Indicator(
         plan_id=plan.id,
         goal_code=goal_code,
@@ -67,11 +69,7 @@ async def create_indicator(
         target_text=target.text,
         created_by=principal.client_id,
     )
-    repository.add(session, indicator)
-    try:
-        await session.flush()
-    except IntegrityError as exc:
-        raise Conflict(duplicate) from exc
+    await repository.add(session, indicator, exists=exists)
     return IndicatorRead.of(indicator)
 
 
@@ -80,7 +78,5 @@ async def list_indicators(
 ) -> Page[IndicatorRead]:
     """The plan's indicators, in the order they were added."""
     plan = await visible_plan(session, principal=principal, plan_id=plan_id)
-    rows, total = await repository.page_of_plan(
-        session, plan.id, limit=page.limit, offset=page.offset
-    )
+    rows, total = await repository.page_of_plan(session, plan.id, page=page)
     return Page.of([IndicatorRead.of(indicator) for indicator in rows], total, page)

@@ -1,10 +1,16 @@
 """Organisation units: Sverige, the counties and the municipalities, by SCB code."""
 
-from typing import Literal
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Level = Literal["country", "county", "municipality"]
+
+class Level(StrEnum):
+    """Where a unit sits in the tree: Sverige, a county (län) or a municipality (kommun)."""
+
+    country = "country"
+    county = "county"
+    municipality = "municipality"
 
 
 class OrganisationUnitRead(BaseModel):

@@ -10,7 +10,7 @@ UNITS: tuple[OrganisationUnitRead, ...] = (
         code=COUNTRY.code,
         name=COUNTRY.name,
         english_name=COUNTRY.english_name,
-        level="country",
+        level=Level.country,
         parent_code=None,
     ),
     *(
@@ -18,7 +18,7 @@ UNITS: tuple[OrganisationUnitRead, ...] = (
             code=county.code,
             name=county.name,
             english_name=county.english_name,
-            level="county",
+            level=Level.county,
             parent_code=COUNTRY.code,
         )
         for county in COUNTIES.values()
@@ -28,7 +28,7 @@ UNITS: tuple[OrganisationUnitRead, ...] = (
             code=municipality.code,
             name=municipality.name,
             english_name=None,
-            level="municipality",
+            level=Level.municipality,
             parent_code=municipality.county_code,
         )
         for municipality in MUNICIPALITIES.values()

@@ -5,7 +5,10 @@ from collections.abc import Sequence
 from sqlalchemy import func, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.db import equal_to, insert_or_raise, page_of
+from common.pagination import PageParams
 from services.goals.plans.models import Plan, PlanGoal
+from services.goals.problems import PlanExists
 
 
 async def get_plan(session: AsyncSession, plan_id: int) -> Plan | None:
@@ -51,25 +54,17 @@ async def list_plans(
     *,
     county_code: str | None,
     year: int | None,
-    limit: int,
-    offset: int,
-) -> tuple[Sequence[Plan], int]:
-    query = select(Plan)
-    if county_code is not None:
-        query = query.where(Plan.county_code == county_code)
-    if year is not None:
-        query = query.where(Plan.year == year)
-    total = await session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = await session.scalars(
-        query.order_by(Plan.year.desc(), Plan.county_code).limit(limit).offset(offset)
-    )
-    return rows.all(), total or 0
+    page: PageParams,
+) -> tuple[list[Plan], int]:
+    query = select(Plan).where(*equal_to((Plan.county_code, county_code), (Plan.year, year)))
+    return await page_of(session, query.order_by(Plan.year.desc(), Plan.county_code), page)
 
 
-async def add_plan(session: AsyncSession, plan: Plan, codes: Sequence[str]) -> None:
-    """Insert the plan and its goals (flushes, so a duplicate raises here)."""
-    session.add(plan)
-    await session.flush()
+async def add_plan(
+    session: AsyncSession, plan: Plan, codes: Sequence[str], *, exists: PlanExists
+) -> None:
+    """Insert the plan and its goals; `exists` when the county planned the year meanwhile."""
+    await insert_or_raise(session, plan, exists=exists)
     await session.execute(
         insert(PlanGoal), [{"plan_id": plan.id, "goal_code": code} for code in codes]
     )

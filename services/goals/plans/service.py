@@ -4,12 +4,11 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal, visible_county, writable_county
 from common.pagination import Page, PageParams
-from common.problems import Conflict, InvalidInput, NotFound
+from common.problems import InvalidInput, NotFound
 from services.goals.access import county_scope
 from services.goals.catalogue import repository as catalogue
 from services.goals.indicators import repository as indicators
@@ -17,6 +16,7 @@ from services.goals.indicators.schemas import IndicatorRead
 from services.goals.plans import repository
 from services.goals.plans.models import Plan
 from services.goals.plans.schemas import PlanCreate, PlanRead
+from services.goals.problems import PlanExists
 
 REQUIRED_GOALS = ("K1", "K2")
 _PROGRAMME_GOAL = re.compile(r"^[AK][0-9]$")
@@ -94,16 +94,12 @@ async def create_plan(session: AsyncSession, *, principal: Principal, data: Plan
             else "The plan names goals it cannot have."
         )
         raise InvalidInput(detail, errors=errors)
+    duplicate = f"County {data.county_code} already has a plan for {data.year}."
     existing = await repository.find_plan(session, county_code=data.county_code, year=data.year)
     if existing is not None:
-        raise Conflict(
-            f"County {data.county_code} already has a plan for {data.year}.", plan_id=existing.id
-        )
+        raise PlanExists(duplicate, plan_id=existing.id)
     plan = Plan(county_code=data.county_code, year=data.year, created_by=principal.client_id)
-    try:
-        await repository.add_plan(session, plan, codes)
-    except IntegrityError as exc:
-        raise Conflict(f"County {data.county_code} already has a plan for {data.year}.") from exc
+    await repository.add_plan(session, plan, codes, exists=PlanExists(duplicate))
     return (await plan_reads(session, [plan]))[0]
 
 
@@ -128,6 +124,6 @@ async def list_plans(
             return Page.of([], 0, page)
         county_code = scope
     plans, total = await repository.list_plans(
-        session, county_code=county_code, year=year, limit=page.limit, offset=page.offset
+        session, county_code=county_code, year=year, page=page
     )
     return Page.of(await plan_reads(session, plans), total, page)

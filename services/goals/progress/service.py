@@ -21,6 +21,8 @@ from services.goals.indicators import repository as indicators
 from services.goals.indicators.measures import (
     HUNDREDTH,
     NUMERIC_MEASURES,
+    Direction,
+    Measure,
     Value,
     percent,
     shown_value,
@@ -39,7 +41,10 @@ from services.goals.progress.schemas import (
 )
 from services.goals.reports import repository as reports
 from services.goals.reports.models import Report
+from services.goals.reports.schemas import ReportState
 
+COUNTED = frozenset({ReportState.submitted, ReportState.approved})
+"""The states whose reports count as submitted (an approved one was submitted first)."""
 _HALF_RANK = {"H1": 1, "H2": 2, "": 3}  # a whole-year report is the latest word on its year
 
 
@@ -73,7 +78,7 @@ async def load_year(session: AsyncSession, year: int) -> YearData:
     by_plan: dict[int, list[Report]] = defaultdict(list)
     for report in await reports.reports_of_plans(session, ids):
         by_plan[report.plan_id].append(report)
-    counted = [r.id for rs in by_plan.values() for r in rs if r.state in ("submitted", "approved")]
+    counted = [r.id for rs in by_plan.values() for r in rs if r.state in COUNTED]
     return YearData(
         plans=year_plans,
         goal_codes=await plans.goal_codes(session, ids),
@@ -83,7 +88,7 @@ async def load_year(session: AsyncSession, year: int) -> YearData:
     )
 
 
-def latest(data: YearData, indicator: Indicator, state: str) -> Reported | None:
+def latest(data: YearData, indicator: Indicator, state: ReportState) -> Reported | None:
     """The indicator's value in the latest report of the plan in `state`."""
     candidates = sorted(
         (r for r in data.reports[indicator.plan_id] if r.state == state),
@@ -112,7 +117,7 @@ def reported(indicator: Indicator, found: Reported | None) -> ReportedValue | No
 
 def against_target(indicator: Indicator, value: Value) -> tuple[int | Decimal | None, bool | None]:
     """Change from baseline, and whether the target is met, for a latest value."""
-    if indicator.measure == "boolean":
+    if indicator.measure == Measure.boolean:
         wanted = indicator.target_flag
         return None, None if wanted is None else value.boolean_value == wanted
     if indicator.measure not in NUMERIC_MEASURES:
@@ -126,7 +131,7 @@ def against_target(indicator: Indicator, value: Value) -> tuple[int | Decimal | 
         change = shown - int(baseline) if isinstance(shown, int) else shown - baseline
     if target is None:
         return change, None
-    return change, shown <= target if indicator.direction == "decrease" else shown >= target
+    return change, shown <= target if indicator.direction == Direction.decrease else shown >= target
 
 
 def _mean(numbers: Sequence[Decimal | None]) -> Decimal | None:
@@ -146,17 +151,17 @@ def _sum(numbers: list[Decimal | None]) -> int | None:
 def aggregate(measure: str, found: list[tuple[Indicator, Value]]) -> Aggregate | None:
     """Across counties: counts summed, percentages pooled and averaged, yes/no counted, texts
     not at all."""
-    if not found or measure == "text":
+    if not found or measure == Measure.text:
         return None
     baselines = [indicator.baseline_number for indicator, _ in found]
     targets = [indicator.target_number for indicator, _ in found]
     values = [value for _, value in found]
-    if measure == "count":
+    if measure == Measure.count_:
         total = sum(value.integer_value or 0 for value in values)
         return Aggregate(
             counties=len(found), value=total, baseline=_sum(baselines), target=_sum(targets)
         )
-    if measure == "percentage":
+    if measure == Measure.percentage:
         fractions = [(value.numerator or 0, value.denominator or 1) for value in values]
         top = sum(numerator for numerator, _ in fractions)
         bottom = sum(denominator for _, denominator in fractions)
@@ -188,13 +193,15 @@ def indicator_progress(
     rows: list[CountyProgress] = []
     approved: list[tuple[Indicator, Value]] = []
     for plan, indicator in group:
-        found = latest(data, indicator, "approved")
+        found = latest(data, indicator, ReportState.approved)
         if found is not None:
             approved.append((indicator, found.value))
         if not _shows_county(principal, plan.county_code) or (reader and found is None):
             continue
         change, reached = against_target(indicator, found.value) if found else (None, None)
-        pending = None if reader else reported(indicator, latest(data, indicator, "submitted"))
+        pending = (
+            None if reader else reported(indicator, latest(data, indicator, ReportState.submitted))
+        )
         rows.append(
             CountyProgress(
                 county_code=plan.county_code,
@@ -241,8 +248,8 @@ def goal_progress(principal: Principal, data: YearData, goal: Goal) -> GoalProgr
         counties_with_plan=None if reader else len(states),
         counties_with_submitted_report=None
         if reader
-        else sum(1 for s in states.values() if s & {"submitted", "approved"}),
-        counties_with_approved_report=sum(1 for s in states.values() if "approved" in s),
+        else sum(1 for s in states.values() if s & COUNTED),
+        counties_with_approved_report=sum(1 for s in states.values() if ReportState.approved in s),
         indicators=[item for item in progress if item is not None],
     )
 

@@ -1,13 +1,22 @@
 """A report's content, checked against its plan: values per indicator, narratives per goal."""
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from common.problems import InvalidInput
+from services.goals.indicators import repository as indicators
 from services.goals.indicators.measures import Value, parse_value, shown_value
 from services.goals.indicators.models import Indicator
+from services.goals.plans import repository as plans
+from services.goals.plans.models import Plan
 from services.goals.reports.schemas import NarrativeIn, NarrativeRead, ValueIn, ValueRead
 
 Errors = list[dict[str, Any]]
+Key = TypeVar("Key")
+Item = TypeVar("Item")
 
 
 def label(indicator: Indicator) -> str:
@@ -102,3 +111,47 @@ def detail_of(errors: Errors) -> str:
     shown = "; ".join(error["message"] for error in errors[:3])
     more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
     return f"The report has invalid entries: {shown}{more}."
+
+
+def present(entries: Mapping[Key, Item | None]) -> dict[Key, Item]:
+    """The entries that are set (a None removes one)."""
+    return {key: item for key, item in entries.items() if item is not None}
+
+
+@dataclass(frozen=True)
+class Content:
+    """Values and narratives checked against the plan (None where an entry removes one)."""
+
+    indicators: dict[int, Indicator]
+    values: dict[int, Value | None]
+    narratives: dict[str, str | None]
+
+    def changes_something(self) -> bool:
+        return bool(self.values or self.narratives)
+
+
+async def plan_indicators(session: AsyncSession, plan: Plan) -> dict[int, Indicator]:
+    """The plan's indicators by id."""
+    found = await indicators.of_plans(session, [plan.id])
+    return {indicator.id: indicator for indicator in found[plan.id]}
+
+
+async def checked_content(
+    session: AsyncSession,
+    plan: Plan,
+    *,
+    values: Sequence[ValueIn],
+    narratives: Sequence[NarrativeIn],
+    removable: bool,
+) -> Content:
+    """The entries checked against the plan's indicators and goals: 422 naming each bad one."""
+    by_id = await plan_indicators(session, plan)
+    goal_codes = (await plans.goal_codes(session, [plan.id]))[plan.id]
+    checked_values, errors = check_values(values, by_id, removable=removable)
+    checked_narratives, narrative_errors = check_narratives(
+        narratives, goal_codes, removable=removable
+    )
+    errors += narrative_errors
+    if errors:
+        raise InvalidInput(detail_of(errors), errors=errors)
+    return Content(by_id, checked_values, checked_narratives)

@@ -18,7 +18,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from common.db import enum_check
 from services.goals.db import Base
+from services.goals.reports.schemas import ReportAction, ReportState
 
 
 class Report(Base):
@@ -27,7 +29,7 @@ class Report(Base):
     __tablename__ = "report"
     __table_args__ = (
         UniqueConstraint("plan_id", "period"),
-        CheckConstraint("state IN ('draft', 'submitted', 'approved', 'returned')", name="state"),
+        enum_check("state", ReportState, name="state"),
         CheckConstraint("period ~ '^[0-9]{4}(H[12])?$'", name="period"),
         CheckConstraint("version >= 1", name="version"),
     )
@@ -92,10 +94,7 @@ class ReportEvent(Base):
     __tablename__ = "report_event"
     __table_args__ = (
         Index("ix_report_event_report_id_occurred_at", "report_id", "occurred_at"),
-        CheckConstraint(
-            "action IN ('create', 'edit', 'import', 'submit', 'approve', 'return', 'reopen')",
-            name="action",
-        ),
+        enum_check("action", ReportAction, name="action"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

@@ -2,14 +2,19 @@
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
+from typing import Any
 
-from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.db import equal_to, insert_or_raise, rows_page_of
+from common.pagination import PageParams
 from services.goals.indicators.measures import Value
 from services.goals.plans.models import Plan
+from services.goals.problems import ReportExists
 from services.goals.reports.models import Report, ReportEvent, ReportNarrative, ReportValue
+from services.goals.reports.schemas import ReportState
 
 
 async def get_report(
@@ -81,6 +86,8 @@ async def narratives_of(session: AsyncSession, report_id: int) -> dict[str, str]
 
 
 async def history_of(session: AsyncSession, report_id: int) -> Sequence[ReportEvent]:
+    """The report's history, oldest first, with the entries this transaction added."""
+    await session.flush()
     rows = await session.scalars(
         select(ReportEvent)
         .where(ReportEvent.report_id == report_id)
@@ -96,87 +103,72 @@ async def list_reports(
     year: int | None,
     plan_id: int | None,
     period: str | None,
-    state: str | None,
-    limit: int,
-    offset: int,
+    state: ReportState | None,
+    page: PageParams,
 ) -> tuple[list[tuple[Report, Plan]], int]:
-    query = select(Report, Plan).join(Plan, Report.plan_id == Plan.id)
-    for column, wanted in (
+    matching = equal_to(
         (Plan.county_code, county_code),
         (Plan.year, year),
         (Report.plan_id, plan_id),
         (Report.period, period),
         (Report.state, state),
-    ):
-        if wanted is not None:
-            query = query.where(column == wanted)
-    total = await session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = await session.execute(
-        query.order_by(Plan.year.desc(), Plan.county_code, Report.period)
-        .limit(limit)
-        .offset(offset)
     )
-    return [(row[0], row[1]) for row in rows], total or 0
+    query = select(Report, Plan).join(Plan, Report.plan_id == Plan.id).where(*matching)
+    ordered = query.order_by(Plan.year.desc(), Plan.county_code, Report.period)
+    rows, total = await rows_page_of(session, ordered, page)
+    return [row._tuple() for row in rows], total
 
 
-async def add_report(session: AsyncSession, report: Report) -> None:
-    """Insert the report (flushes, so a second report for the plan and period raises here)."""
-    session.add(report)
-    await session.flush()
+async def add_report(session: AsyncSession, report: Report, *, exists: ReportExists) -> None:
+    """Insert the report; `exists` when the plan got a report for the period meanwhile."""
+    await insert_or_raise(session, report, exists=exists)
+
+
+async def _set_or_remove(
+    session: AsyncSession,
+    table: type[ReportValue | ReportNarrative],
+    report_id: int,
+    key: str,
+    entries: Mapping[Any, Mapping[str, Any] | None],
+) -> None:
+    """Set the report's row of each entry (by its `key` column); None removes the row."""
+    column = getattr(table, key)
+    removed = [name for name, fields in entries.items() if fields is None]
+    if removed:
+        await session.execute(
+            delete(table).where(table.report_id == report_id, column.in_(removed))
+        )
+    rows = [
+        {"report_id": report_id, key: name, **fields}
+        for name, fields in entries.items()
+        if fields is not None
+    ]
+    if rows:
+        statement = insert(table)
+        changed = [name for name in rows[0] if name not in ("report_id", key)]
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[table.report_id, column],
+                set_={name: statement.excluded[name] for name in changed},
+            ),
+            rows,
+        )
 
 
 async def save_values(
     session: AsyncSession, report_id: int, values: Mapping[int, Value | None]
 ) -> None:
     """Set each indicator's value; None removes it."""
-    removed = [indicator_id for indicator_id, value in values.items() if value is None]
-    if removed:
-        await session.execute(
-            delete(ReportValue).where(
-                ReportValue.report_id == report_id, ReportValue.indicator_id.in_(removed)
-            )
-        )
-    rows = [
-        {"report_id": report_id, "indicator_id": indicator_id, **asdict(value)}
-        for indicator_id, value in values.items()
-        if value is not None
-    ]
-    if rows:
-        statement = insert(ReportValue)
-        await session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[ReportValue.report_id, ReportValue.indicator_id],
-                set_={name: statement.excluded[name] for name in asdict(Value())},
-            ),
-            rows,
-        )
+    entries = {key: None if value is None else asdict(value) for key, value in values.items()}
+    await _set_or_remove(session, ReportValue, report_id, "indicator_id", entries)
 
 
 async def save_narratives(
     session: AsyncSession, report_id: int, narratives: Mapping[str, str | None]
 ) -> None:
     """Set each goal's narrative; None removes it."""
-    removed = [code for code, text in narratives.items() if text is None]
-    if removed:
-        await session.execute(
-            delete(ReportNarrative).where(
-                ReportNarrative.report_id == report_id, ReportNarrative.goal_code.in_(removed)
-            )
-        )
-    rows = [
-        {"report_id": report_id, "goal_code": code, "text": text}
-        for code, text in narratives.items()
-        if text is not None
-    ]
-    if rows:
-        statement = insert(ReportNarrative)
-        await session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[ReportNarrative.report_id, ReportNarrative.goal_code],
-                set_={"text": statement.excluded.text},
-            ),
-            rows,
-        )
+    entries = {code: None if text is None else {"text": text} for code, text in narratives.items()}
+    await _set_or_remove(session, ReportNarrative, report_id, "goal_code", entries)
 
 
 def add_event(session: AsyncSession, event: ReportEvent) -> None:

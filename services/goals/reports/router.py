@@ -15,13 +15,14 @@ from services.goals.reports.etag import etag
 from services.goals.reports.schemas import (
     PERIOD_PATTERN,
     ReopenRequest,
+    ReportAction,
     ReportCreate,
     ReportPatch,
     ReportPreview,
     ReportRead,
+    ReportState,
     ReportSummary,
     ReturnRequest,
-    State,
 )
 
 router = APIRouter(tags=["reports"])
@@ -41,10 +42,8 @@ PREVIEW = {"model": ReportPreview, "description": "Dry run: what would be saved 
 
 
 def report_etag(body: dict[str, Any]) -> dict[str, str]:
-    """The ETag of the report in a response body (none for a dry run's preview)."""
-    if body.get("id") is not None and not body.get("dry_run"):
-        return {"ETag": etag(body["version"])}
-    return {}
+    """The ETag of the report in a response body."""
+    return {"ETag": etag(body["version"])}
 
 
 @router.post(
@@ -66,11 +65,17 @@ async def create_report(
     RSS writes reports. One report per plan and period (409). A value of the wrong kind for its
     indicator's measure is 422 naming the indicator. `?dry_run=true` answers 200 with what
     would be saved and saves nothing (not even the Idempotency-Key)."""
+    if dry_run:
+        return await idem.run(
+            lambda: service.preview_report(session, principal=principal, data=body),
+            payload=body,
+            status_code=200,
+            store=False,
+        )
     return await idem.run(
-        lambda: service.create_report(session, principal=principal, data=body, dry_run=dry_run),
+        lambda: service.create_report(session, principal=principal, data=body),
         payload=body,
-        status_code=200 if dry_run else 201,
-        store=not dry_run,
+        status_code=201,
         headers=report_etag,
     )
 
@@ -90,7 +95,7 @@ async def list_reports(
     period: Annotated[
         str | None, Query(pattern=PERIOD_PATTERN, description="Only this period.")
     ] = None,
-    state: Annotated[State | None, Query(description="Only reports in this state.")] = None,
+    state: Annotated[ReportState | None, Query(description="Only reports in this state.")] = None,
 ) -> Page[ReportSummary]:
     """Reports, newest year first. An RSS sees its own county's only."""
     return await service.list_reports(
@@ -144,16 +149,14 @@ async def update_report(
     report's current ETag is required: 428 without it, 412 when the report has changed since.
     An approved report is locked (409 `report-locked`); a submitted one is under review (409
     `invalid-state-transition`). `?dry_run=true` shows the result and saves nothing."""
+    if dry_run:
+        return await service.preview_update(
+            session, principal=principal, report_id=id, data=body, if_match=if_match
+        )
     updated = await service.update_report(
-        session,
-        principal=principal,
-        report_id=id,
-        data=body,
-        if_match=if_match,
-        dry_run=dry_run,
+        session, principal=principal, report_id=id, data=body, if_match=if_match
     )
-    if isinstance(updated, ReportRead):
-        response.headers["ETag"] = etag(updated.version)
+    response.headers["ETag"] = etag(updated.version)
     return updated
 
 
@@ -177,7 +180,11 @@ async def submit_report(
     `If-Match` guards against submitting a version other than the one read (412)."""
     return await idem.run(
         lambda: workflow.move(
-            session, principal=principal, report_id=id, action="submit", if_match=if_match
+            session,
+            principal=principal,
+            report_id=id,
+            action=ReportAction.submit,
+            if_match=if_match,
         ),
         payload=None,
         status_code=200,
@@ -202,7 +209,11 @@ async def approve_report(
     for any change) until an admin reopens it."""
     return await idem.run(
         lambda: workflow.move(
-            session, principal=principal, report_id=id, action="approve", if_match=if_match
+            session,
+            principal=principal,
+            report_id=id,
+            action=ReportAction.approve,
+            if_match=if_match,
         ),
         payload=None,
         status_code=200,
@@ -231,7 +242,7 @@ async def return_report(
             session,
             principal=principal,
             report_id=id,
-            action="return",
+            action=ReportAction.return_,
             comment=body.comment,
             if_match=if_match,
         ),
@@ -262,7 +273,7 @@ async def reopen_report(
             session,
             principal=principal,
             report_id=id,
-            action="reopen",
+            action=ReportAction.reopen,
             comment=body.reason,
             to_state=body.to_state,
             if_match=if_match,

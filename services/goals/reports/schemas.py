@@ -1,6 +1,7 @@
 """Reports as a county writes them and as the API shows them, with their history."""
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
@@ -8,8 +9,28 @@ from pydantic.config import JsonDict
 
 from services.goals.indicators.measures import Measure, Scalar, Shown
 
-State = Literal["draft", "submitted", "approved", "returned"]
-Action = Literal["create", "edit", "import", "submit", "approve", "return", "reopen"]
+
+class ReportState(StrEnum):
+    """Where a report is: draft → submitted → approved, or submitted → returned."""
+
+    draft = "draft"
+    submitted = "submitted"
+    approved = "approved"
+    returned = "returned"
+
+
+class ReportAction(StrEnum):
+    """What an entry of a report's history did."""
+
+    create = "create"
+    edit = "edit"
+    import_ = "import"
+    submit = "submit"
+    approve = "approve"
+    return_ = "return"
+    reopen = "reopen"
+
+
 PERIOD_PATTERN = r"^[0-9]{4}(H[12])?$"
 Period = Annotated[
     str,
@@ -153,9 +174,9 @@ class EventRead(BaseModel):
         }
     )
 
-    action: Action
-    from_state: State | None
-    to_state: State
+    action: ReportAction
+    from_state: ReportState | None
+    to_state: ReportState
     version: int = Field(description="The report's version after this entry.")
     actor: str = Field(description="The API client that did it.")
     actor_role: str
@@ -187,7 +208,7 @@ class ReportSummary(BaseModel):
     county_code: str
     year: int
     period: str
-    state: State
+    state: ReportState
     version: int = Field(description="Counts the report's changes; the ETag is this number.")
     updated_at: datetime
 
@@ -251,7 +272,7 @@ class ReportPreview(BaseModel):
     county_code: str
     year: int
     period: str
-    state: State
+    state: ReportState
     version: int = Field(description="The version the report would have.")
     values: list[ValueRead]
     narratives: list[NarrativeRead]
@@ -281,4 +302,4 @@ class ReopenRequest(BaseModel):
     )
 
     reason: str = Field(min_length=1, max_length=4000)
-    to_state: Literal["draft", "returned"] = "returned"
+    to_state: Literal[ReportState.draft, ReportState.returned] = ReportState.returned

@@ -1,41 +1,44 @@
 """Rules of reports: one per plan and period, written by the county's rss, locked once
 approved, changed only with the current version, every change recorded."""
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal, visible_county, writable_county
 from common.context import current_request_id
 from common.pagination import Page, PageParams
-from common.problems import Conflict, InvalidInput, NotFound, invalid
+from common.problems import NotFound, invalid
 from services.goals.access import county_scope
-from services.goals.indicators import repository as indicators
-from services.goals.indicators.models import Indicator
+from services.goals.indicators.measures import Value
 from services.goals.plans import repository as plans
 from services.goals.plans.models import Plan
-from services.goals.problems import InvalidStateTransition, ReportLocked
+from services.goals.problems import InvalidStateTransition, ReportExists, ReportLocked
 from services.goals.reports import repository
 from services.goals.reports.content import (
-    check_narratives,
-    check_values,
-    detail_of,
+    Content,
+    checked_content,
     narrative_reads,
+    plan_indicators,
+    present,
     value_reads,
 )
 from services.goals.reports.etag import check_if_match
 from services.goals.reports.models import Report, ReportEvent
 from services.goals.reports.schemas import (
     EventRead,
+    ReportAction,
     ReportCreate,
     ReportPatch,
     ReportPreview,
     ReportRead,
+    ReportState,
     ReportSummary,
 )
 
-EDITABLE = frozenset({"draft", "returned"})
+EDITABLE = frozenset({ReportState.draft, ReportState.returned})
 
 
 def check_period(period: str, year: int, *, location: str = "body.period") -> None:
@@ -51,7 +54,7 @@ def check_period(period: str, year: int, *, location: str = "body.period") -> No
 
 def ensure_unlocked(report: Report) -> None:
     """409 report-locked for any change to an approved report."""
-    if report.state == "approved":
+    if report.state == ReportState.approved:
         raise ReportLocked(
             f"Report {report.id} is approved and locked; an admin may reopen it.",
             report_id=report.id,
@@ -59,12 +62,17 @@ def ensure_unlocked(report: Report) -> None:
         )
 
 
+def report_exists(plan_id: int, period: str, **extra: Any) -> ReportExists:
+    """409 report-exists: a plan has one report per period."""
+    return ReportExists(f"Plan {plan_id} already has a report for {period}.", **extra)
+
+
 def record(
     session: AsyncSession,
+    *,
     report: Report,
     principal: Principal,
-    *,
-    action: str,
+    action: ReportAction,
     from_state: str | None,
     comment: str | None = None,
 ) -> None:
@@ -91,11 +99,6 @@ def bump(report: Report) -> None:
     report.updated_at = datetime.now(UTC)
 
 
-async def plan_indicators(session: AsyncSession, plan: Plan) -> dict[int, Indicator]:
-    found = await indicators.of_plans(session, [plan.id])
-    return {indicator.id: indicator for indicator in found[plan.id]}
-
-
 async def visible_report(
     session: AsyncSession, *, principal: Principal, report_id: int, lock: bool = False
 ) -> tuple[Report, Plan]:
@@ -107,18 +110,25 @@ async def visible_report(
     return found
 
 
+def identity(report: Report, plan: Plan) -> dict[str, Any]:
+    """What every view of a report begins with: which report, of which plan, where it is."""
+    return {
+        "id": report.id,
+        "plan_id": plan.id,
+        "county_code": plan.county_code,
+        "year": plan.year,
+        "period": report.period,
+        "state": report.state,
+    }
+
+
 async def report_read(session: AsyncSession, report: Report, plan: Plan) -> ReportRead:
-    await session.flush()
+    """The report with its values, narratives and history."""
     by_id = await plan_indicators(session, plan)
     values = (await repository.values_of(session, [report.id]))[report.id]
     history = await repository.history_of(session, report.id)
     return ReportRead(
-        id=report.id,
-        plan_id=plan.id,
-        county_code=plan.county_code,
-        year=plan.year,
-        period=report.period,
-        state=report.state,
+        **identity(report, plan),
         version=report.version,
         values=value_reads(values, by_id),
         narratives=narrative_reads(await repository.narratives_of(session, report.id)),
@@ -128,10 +138,35 @@ async def report_read(session: AsyncSession, report: Report, plan: Plan) -> Repo
     )
 
 
-async def create_report(
-    session: AsyncSession, *, principal: Principal, data: ReportCreate, dry_run: bool
-) -> ReportRead | ReportPreview:
-    """A draft report of the county's plan for one period (the county's rss)."""
+async def save_content(session: AsyncSession, report: Report, content: Content) -> None:
+    await repository.save_values(session, report.id, content.values)
+    await repository.save_narratives(session, report.id, content.narratives)
+
+
+def preview(
+    report: Report,
+    plan: Plan,
+    content: Content,
+    *,
+    version: int,
+    values: Mapping[int, Value] | None = None,
+    narratives: Mapping[str, str] | None = None,
+) -> ReportPreview:
+    """What a dry run would save: the content applied over the report's values and
+    narratives (a new report has none)."""
+    return ReportPreview(
+        **identity(report, plan),
+        version=version,
+        values=value_reads(present({**(values or {}), **content.values}), content.indicators),
+        narratives=narrative_reads(present({**(narratives or {}), **content.narratives})),
+    )
+
+
+async def new_report(
+    session: AsyncSession, *, principal: Principal, data: ReportCreate
+) -> tuple[Report, Plan, Content]:
+    """A new report's first version (a draft, not yet added), its plan and its checked
+    content: a plan of the principal's county, a period of its year, no report for it yet."""
     plan = await plans.get_plan(session, data.plan_id)
     if plan is None:
         raise invalid(
@@ -144,56 +179,54 @@ async def create_report(
     check_period(data.period, plan.year)
     existing = await repository.find_report(session, plan_id=plan.id, period=data.period)
     if existing is not None:
-        raise Conflict(
-            f"Plan {plan.id} already has a report for {data.period}.", report_id=existing.id
-        )
-    by_id = await plan_indicators(session, plan)
-    goal_codes = (await plans.goal_codes(session, [plan.id]))[plan.id]
-    values, errors = check_values(data.values, by_id, removable=False)
-    narratives, narrative_errors = check_narratives(data.narratives, goal_codes, removable=False)
-    if errors or narrative_errors:
-        raise InvalidInput(detail_of(errors + narrative_errors), errors=errors + narrative_errors)
-    kept = {key: value for key, value in values.items() if value is not None}
-    texts = {code: text for code, text in narratives.items() if text is not None}
-    if dry_run:
-        return ReportPreview(
-            id=None,
-            plan_id=plan.id,
-            county_code=plan.county_code,
-            year=plan.year,
-            period=data.period,
-            state="draft",
-            version=1,
-            values=value_reads(kept, by_id),
-            narratives=narrative_reads(texts),
-        )
-    report = Report(
-        plan_id=plan.id,
-        period=data.period,
-        state="draft",
+        raise report_exists(plan.id, data.period, report_id=existing.id)
+    content = await checked_content(
+        session, plan, values=data.values, narratives=data.narratives, removable=False
+    )
+    return draft_of(plan.id, data.period, principal=principal), plan, content
+
+
+def draft_of(plan_id: int, period: str, *, principal: Principal) -> Report:
+    """A new report's first version, a draft."""
+    return Report(
+        plan_id=plan_id,
+        period=period,
+        state=ReportState.draft,
         version=1,
         created_by=principal.client_id,
     )
-    try:
-        await repository.add_report(session, report)
-    except IntegrityError as exc:
-        raise Conflict(f"Plan {plan.id} already has a report for {data.period}.") from exc
-    await repository.save_values(session, report.id, kept)
-    await repository.save_narratives(session, report.id, texts)
-    record(session, report, principal, action="create", from_state=None)
+
+
+async def preview_report(
+    session: AsyncSession, *, principal: Principal, data: ReportCreate
+) -> ReportPreview:
+    """What creating the report would save; nothing is saved."""
+    draft, plan, content = await new_report(session, principal=principal, data=data)
+    return preview(draft, plan, content, version=draft.version)
+
+
+async def create_report(
+    session: AsyncSession, *, principal: Principal, data: ReportCreate
+) -> ReportRead:
+    """A draft report of the county's plan for one period (the county's rss)."""
+    report, plan, content = await new_report(session, principal=principal, data=data)
+    await repository.add_report(session, report, exists=report_exists(plan.id, data.period))
+    await save_content(session, report, content)
+    record(session, report=report, principal=principal, action=ReportAction.create, from_state=None)
     return await report_read(session, report, plan)
 
 
-async def update_report(
+async def checked_edit(
     session: AsyncSession,
     *,
     principal: Principal,
     report_id: int,
     data: ReportPatch,
     if_match: str | None,
-    dry_run: bool,
-) -> ReportRead | ReportPreview:
-    """Change a draft or returned report's values and narratives, at its current version."""
+) -> tuple[Report, Plan, Content]:
+    """The report, locked, if the county's rss may change it now (draft or returned, and
+    If-Match naming its version), with the PATCH's entries checked (one without a value
+    removes)."""
     report, plan = await visible_report(
         session, principal=principal, report_id=report_id, lock=True
     )
@@ -206,36 +239,57 @@ async def update_report(
             state=report.state,
         )
     check_if_match(if_match, report.version, required=True)
-    by_id = await plan_indicators(session, plan)
-    goal_codes = (await plans.goal_codes(session, [plan.id]))[plan.id]
-    values, errors = check_values(data.values or [], by_id, removable=True)
-    narratives, narrative_errors = check_narratives(
-        data.narratives or [], goal_codes, removable=True
+    content = await checked_content(
+        session, plan, values=data.values or [], narratives=data.narratives or [], removable=True
     )
-    if errors or narrative_errors:
-        raise InvalidInput(detail_of(errors + narrative_errors), errors=errors + narrative_errors)
-    if dry_run:
-        current = (await repository.values_of(session, [report.id]))[report.id]
-        texts = await repository.narratives_of(session, report.id)
-        merged = {k: v for k, v in {**current, **values}.items() if v is not None}
-        merged_texts = {k: v for k, v in {**texts, **narratives}.items() if v is not None}
-        return ReportPreview(
-            id=report.id,
-            plan_id=plan.id,
-            county_code=plan.county_code,
-            year=plan.year,
-            period=report.period,
-            state=report.state,
-            version=report.version + (1 if values or narratives else 0),
-            values=value_reads(merged, by_id),
-            narratives=narrative_reads(merged_texts),
+    return report, plan, content
+
+
+async def preview_update(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    report_id: int,
+    data: ReportPatch,
+    if_match: str | None,
+) -> ReportPreview:
+    """What the change would make of the report; nothing is saved."""
+    report, plan, content = await checked_edit(
+        session, principal=principal, report_id=report_id, data=data, if_match=if_match
+    )
+    return preview(
+        report,
+        plan,
+        content,
+        version=report.version + (1 if content.changes_something() else 0),
+        values=(await repository.values_of(session, [report.id]))[report.id],
+        narratives=await repository.narratives_of(session, report.id),
+    )
+
+
+async def update_report(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    report_id: int,
+    data: ReportPatch,
+    if_match: str | None,
+) -> ReportRead:
+    """Change a draft or returned report's values and narratives, at its current version;
+    a change that changes nothing makes no new version."""
+    report, plan, content = await checked_edit(
+        session, principal=principal, report_id=report_id, data=data, if_match=if_match
+    )
+    if content.changes_something():
+        await save_content(session, report, content)
+        bump(report)
+        record(
+            session,
+            report=report,
+            principal=principal,
+            action=ReportAction.edit,
+            from_state=report.state,
         )
-    if not values and not narratives:
-        return await report_read(session, report, plan)  # nothing to change: no new version
-    await repository.save_values(session, report.id, values)
-    await repository.save_narratives(session, report.id, narratives)
-    bump(report)
-    record(session, report, principal, action="edit", from_state=report.state)
     return await report_read(session, report, plan)
 
 
@@ -253,7 +307,7 @@ async def list_reports(
     year: int | None,
     plan_id: int | None,
     period: str | None,
-    state: str | None,
+    state: ReportState | None,
     page: PageParams,
 ) -> Page[ReportSummary]:
     """Reports, newest year first; an rss sees its own county's only."""
@@ -269,17 +323,11 @@ async def list_reports(
         plan_id=plan_id,
         period=period,
         state=state,
-        limit=page.limit,
-        offset=page.offset,
+        page=page,
     )
     items = [
         ReportSummary(
-            id=report.id,
-            plan_id=plan.id,
-            county_code=plan.county_code,
-            year=plan.year,
-            period=report.period,
-            state=report.state,
+            **identity(report, plan),
             version=report.version,
             updated_at=report.updated_at,
         )

@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from common.auth import Principal, writable_county
 from services.goals.problems import InvalidStateTransition
 from services.goals.reports.etag import check_if_match
-from services.goals.reports.schemas import ReportRead
+from services.goals.reports.schemas import ReportAction, ReportRead, ReportState
 from services.goals.reports.service import (
     bump,
     ensure_unlocked,
@@ -15,12 +15,16 @@ from services.goals.reports.service import (
     visible_report,
 )
 
-TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "submit": (frozenset({"draft", "returned"}), "submitted"),
-    "approve": (frozenset({"submitted"}), "approved"),
-    "return": (frozenset({"submitted"}), "returned"),
-    "reopen": (frozenset({"approved"}), "returned"),
+TRANSITIONS: dict[ReportAction, tuple[frozenset[ReportState], ReportState]] = {
+    ReportAction.submit: (
+        frozenset({ReportState.draft, ReportState.returned}),
+        ReportState.submitted,
+    ),
+    ReportAction.approve: (frozenset({ReportState.submitted}), ReportState.approved),
+    ReportAction.return_: (frozenset({ReportState.submitted}), ReportState.returned),
+    ReportAction.reopen: (frozenset({ReportState.approved}), ReportState.returned),
 }
+"""Each move: the states it starts from, and where it leads (reopen: `to_state` may say)."""
 
 
 async def move(
@@ -28,9 +32,9 @@ async def move(
     *,
     principal: Principal,
     report_id: int,
-    action: str,
+    action: ReportAction,
     comment: str | None = None,
-    to_state: str | None = None,
+    to_state: ReportState | None = None,
     if_match: str | None = None,
 ) -> ReportRead:
     """Move the report by `action`; 409 report-locked or invalid-state-transition otherwise."""
@@ -39,7 +43,7 @@ async def move(
     )
     writable_county(principal, plan.county_code)
     allowed, target = TRANSITIONS[action]
-    if action != "reopen":
+    if action is not ReportAction.reopen:
         ensure_unlocked(report)
     if report.state not in allowed:
         raise InvalidStateTransition(
@@ -53,5 +57,12 @@ async def move(
     from_state = report.state
     report.state = to_state or target
     bump(report)
-    record(session, report, principal, action=action, from_state=from_state, comment=comment)
+    record(
+        session,
+        report=report,
+        principal=principal,
+        action=action,
+        from_state=from_state,
+        comment=comment,
+    )
     return await report_read(session, report, plan)

@@ -17,6 +17,9 @@ from services.mvp_evaluation.instruments.models import Item
 from services.mvp_evaluation.responses.models import Response
 from services.mvp_evaluation.schools.models import School
 from services.mvp_evaluation.waves.models import Wave
+from services.mvp_evaluation.waves.schemas import WaveKind
+
+PAIRED_KINDS = (WaveKind.pre, WaveKind.post)
 
 _SCORE = f"""
     SELECT CASE WHEN count(x.v) * 2 >= count(*) THEN avg(x.v)::float8 END
@@ -34,16 +37,16 @@ _PRE_POST = text(
         SELECT w.school_unit_code, w.kind, r.respondent, ({_SCORE}) AS score
         FROM {SCHEMA}.wave AS w
         JOIN {SCHEMA}.response AS r ON r.wave_id = w.id
-        WHERE w.cohort = :cohort AND w.kind IN ('pre', 'post')
+        WHERE w.cohort = :cohort AND w.kind IN (:pre, :post)
     )
     SELECT pre.school_unit_code, pre.score AS pre, post.score AS post
     FROM score AS pre
     LEFT JOIN score AS post
-        ON post.kind = 'post'
+        ON post.kind = :post
         AND post.school_unit_code = pre.school_unit_code
         AND post.respondent = pre.respondent
         AND post.score IS NOT NULL
-    WHERE pre.kind = 'pre' AND pre.score IS NOT NULL
+    WHERE pre.kind = :pre AND pre.score IS NOT NULL
     ORDER BY pre.school_unit_code
     """  # noqa: S608  # the schema is a constant; values are bound parameters
 )
@@ -54,7 +57,7 @@ async def cohort_schools(session: AsyncSession, cohort: str) -> Sequence[Row[str
     rows = await session.execute(
         select(School.school_unit_code, School.arm)
         .join(Wave, Wave.school_unit_code == School.school_unit_code)
-        .where(Wave.cohort == cohort, Wave.kind.in_(["pre", "post"]))
+        .where(Wave.cohort == cohort, Wave.kind.in_(PAIRED_KINDS))
         .distinct()
         .order_by(School.school_unit_code)
     )
@@ -67,7 +70,7 @@ async def scale_in_cohort(session: AsyncSession, cohort: str, scale: str) -> boo
             Item.instrument_id == Wave.instrument_id,
             Item.scale == scale,
             Wave.cohort == cohort,
-            Wave.kind.in_(["pre", "post"]),
+            Wave.kind.in_(PAIRED_KINDS),
         )
     )
     return bool(await session.scalar(statement))
@@ -77,7 +80,8 @@ async def pre_post_scores(
     session: AsyncSession, cohort: str, scale: str
 ) -> Sequence[Row[str, float, float | None]]:
     """Per respondent with a pre score: school, pre score, post score (None if none)."""
-    result = await session.execute(_PRE_POST, {"cohort": cohort, "scale": scale})
+    params = {"cohort": cohort, "scale": scale, "pre": WaveKind.pre, "post": WaveKind.post}
+    result = await session.execute(_PRE_POST, params)
     return result.all()
 
 

@@ -39,7 +39,7 @@ async def read_effects(
     from fewer than the small-cell limit (KVF_MIN_CELL_SIZE) are null with `suppressed`,
     as are figures over several schools that would reveal a hidden school by subtraction."""
     return await service.effects(
-        session=session,
+        session,
         scale=scale,
         cohort=cohort,
         min_cell_size=None if sees_small_cells(principal) else settings.min_cell_size,
@@ -62,7 +62,7 @@ async def read_reliability(
     respondents who answered every item; null with `suppressed` below the small-cell limit
     for roles other than evaluator and admin."""
     return await service.reliability(
-        session=session,
+        session,
         scale=scale,
         wave_id=wave,
         min_cell_size=None if sees_small_cells(principal) else settings.min_cell_size,

@@ -20,7 +20,8 @@ from services.mvp_evaluation.analyses.schemas import (
 )
 from services.mvp_evaluation.analyses.statistics import Scores
 from services.mvp_evaluation.analyses.suppression import cell_hidden, group_hidden
-from services.mvp_evaluation.responses.repository import get_wave
+from services.mvp_evaluation.schools.schemas import Arm
+from services.mvp_evaluation.waves import repository as waves
 
 
 @dataclass
@@ -28,7 +29,7 @@ class SchoolScores:
     """One school's scale scores in the cohort: every pre score, and the pairs."""
 
     code: str
-    arm: str
+    arm: Arm
     pre_all: list[float] = field(default_factory=list)
     pre: list[float] = field(default_factory=list)
     post: list[float] = field(default_factory=list)
@@ -43,7 +44,7 @@ def _paired_read(pre: Scores, post: Scores, *, hidden: bool) -> PairedRead:
     return PairedRead(**asdict(statistics.paired(pre, post)), suppressed=False)
 
 
-def _arm(schools: Sequence[SchoolScores], arm: str) -> tuple[Scores, Scores, list[int]]:
+def _arm(schools: Sequence[SchoolScores], arm: Arm) -> tuple[Scores, Scores, list[int]]:
     members = [school for school in schools if school.arm == arm]
     pre = np.array([x for school in members for x in school.pre], dtype=np.float64)
     post = np.array([x for school in members for x in school.post], dtype=np.float64)
@@ -52,7 +53,7 @@ def _arm(schools: Sequence[SchoolScores], arm: str) -> tuple[Scores, Scores, lis
 
 async def _scores(session: AsyncSession, scale: str, cohort: str) -> list[SchoolScores]:
     schools = {
-        code: SchoolScores(code, arm)
+        code: SchoolScores(code, Arm(arm))
         for code, arm in await repository.cohort_schools(session, cohort)
     }
     if not schools:
@@ -69,7 +70,7 @@ async def _scores(session: AsyncSession, scale: str, cohort: str) -> list[School
 
 
 async def effects(
-    *, session: AsyncSession, scale: str, cohort: str, min_cell_size: int | None
+    session: AsyncSession, *, scale: str, cohort: str, min_cell_size: int | None
 ) -> EffectsRead:
     """Paired effects per school and pooled over the intervention schools, d_ppc2 against
     the comparison schools, and the ICC of the pre scores; small cells hidden when
@@ -84,8 +85,8 @@ async def effects(
         )
         for school in schools
     ]
-    pre_t, post_t, parts_t = _arm(schools, "intervention")
-    pre_c, post_c, parts_c = _arm(schools, "comparison")
+    pre_t, post_t, parts_t = _arm(schools, Arm.intervention)
+    pre_c, post_c, parts_c = _arm(schools, Arm.comparison)
     controlled_hidden = group_hidden(parts_t, limit) or group_hidden(parts_c, limit)
     icc_hidden = group_hidden([len(school.pre_all) for school in schools], limit)
     icc_groups = [np.array(school.pre_all, dtype=np.float64) for school in schools]
@@ -106,10 +107,10 @@ async def effects(
 
 
 async def reliability(
-    *, session: AsyncSession, scale: str, wave_id: int, min_cell_size: int | None
+    session: AsyncSession, *, scale: str, wave_id: int, min_cell_size: int | None
 ) -> ReliabilityRead:
     """Cronbach's alpha of a scale in a wave, on complete cases, reverse items recoded."""
-    wave = await get_wave(session, wave_id)
+    wave = await waves.get(session, wave_id)
     if wave is None:
         raise NotFound(f"No wave {wave_id}.")
     items = await repository.scale_items(session, wave, scale)

@@ -35,12 +35,17 @@ async def export_responses(
     principal: EvaluatorDep,
     delimiter: Annotated[
         Delimiter, Query(description="comma (RFC 4180) or semicolon (Swedish Excel).")
-    ] = "comma",
+    ] = Delimiter.comma,
 ) -> StreamingResponse:
     """Pseudonymous item-level data of one wave as CSV, streamed: a header row with
     `respondent` and the instrument's item codes, then one row per respondent in the order
     they were imported, a blank cell for a missing answer. Posting it back to an empty wave
     of the same instrument version stores exactly the same data."""
-    return await service.export_responses(
-        session=session, engine=request.app.state.engine, wave_id=wave, delimiter=delimiter
+    export = await service.export_responses(
+        session, engine=request.app.state.engine, wave_id=wave, delimiter=delimiter
+    )
+    return StreamingResponse(
+        export.content,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{export.filename}"'},
     )

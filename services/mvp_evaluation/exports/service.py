@@ -5,48 +5,63 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator, Sequence
-from typing import Literal
+from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
-from starlette.responses import StreamingResponse
 
 from common.problems import NotFound
 from services.mvp_evaluation.exports import repository
-from services.mvp_evaluation.responses.repository import get_wave, items_of
-
-Delimiter = Literal["comma", "semicolon"]
-DELIMITERS = {"comma": ",", "semicolon": ";"}
+from services.mvp_evaluation.instruments import repository as instruments
+from services.mvp_evaluation.waves import repository as waves
 
 
-def _lines(rows: Sequence[Sequence[object]], delimiter: str) -> bytes:
+class Delimiter(StrEnum):
+    """What separates the cells: a comma (RFC 4180) or a semicolon (Swedish Excel)."""
+
+    comma = "comma"
+    semicolon = "semicolon"
+
+
+SEPARATORS = {Delimiter.comma: ",", Delimiter.semicolon: ";"}
+
+
+@dataclass(frozen=True)
+class CsvFile:
+    """A file to send as it is made: its name and its bytes, a few thousand rows at a time."""
+
+    filename: str
+    content: AsyncIterator[bytes]
+
+
+def _lines(rows: Sequence[Sequence[object]], separator: str) -> bytes:
     buffer = io.StringIO()
-    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    csv.writer(buffer, delimiter=separator, lineterminator="\r\n").writerows(rows)
     return buffer.getvalue().encode()
 
 
+async def _content(
+    engine: AsyncEngine, wave_id: int, codes: list[str], separator: str
+) -> AsyncIterator[bytes]:
+    yield _lines([["respondent", *codes]], separator)
+    async for chunk in repository.responses(engine, wave_id):
+        rows = [
+            [respondent, *("" if value is None else value for value in answers)]
+            for respondent, answers in chunk
+        ]
+        yield _lines(rows, separator)
+
+
 async def export_responses(
-    *, session: AsyncSession, engine: AsyncEngine, wave_id: int, delimiter: Delimiter
-) -> StreamingResponse:
+    session: AsyncSession, *, engine: AsyncEngine, wave_id: int, delimiter: Delimiter
+) -> CsvFile:
     """A wave's responses as CSV: a header of `respondent` and the item codes, one row per
     respondent in import order, a blank cell for a missing answer."""
-    wave = await get_wave(session, wave_id)
+    wave = await waves.get(session, wave_id)
     if wave is None:
         raise NotFound(f"No wave {wave_id}.")
-    codes = [item.code for item in await items_of(session, wave.instrument_id)]
-    separator = DELIMITERS[delimiter]
-
-    async def body() -> AsyncIterator[bytes]:
-        yield _lines([["respondent", *codes]], separator)
-        async for chunk in repository.responses(engine, wave_id):
-            rows = [
-                [respondent, *("" if value is None else value for value in answers)]
-                for respondent, answers in chunk
-            ]
-            yield _lines(rows, separator)
-
-    filename = f"wave-{wave_id}-responses.csv"
-    return StreamingResponse(
-        body(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    codes = [item.code for item in await instruments.items_of(session, wave.instrument_id)]
+    return CsvFile(
+        filename=f"wave-{wave_id}-responses.csv",
+        content=_content(engine, wave_id, codes, SEPARATORS[delimiter]),
     )

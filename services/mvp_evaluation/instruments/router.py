@@ -45,7 +45,7 @@ async def save_instrument(
     `instrument-version-locked` once it has data: post the change as a new version."""
 
     async def effect() -> Outcome:
-        instrument, created = await service.save_instrument(session=session, data=body)
+        instrument, created = await service.save_instrument(session, data=body)
         return Outcome(instrument, status=201 if created else 200)
 
     return await idem.run(effect, payload=body)
@@ -65,7 +65,7 @@ async def list_instruments(
     ] = None,
 ) -> Page[InstrumentRead]:
     """Instrument versions in code and version order, with their items and scales."""
-    return await service.list_instruments(session=session, code=code, params=page)
+    return await service.list_instruments(session, code=code, params=page)
 
 
 @router.get(
@@ -80,4 +80,4 @@ async def read_instrument(
     principal: AnyRoleDep,
 ) -> InstrumentRead:
     """One version of an instrument, with its items in order and its scales."""
-    return await service.read_instrument(session=session, code=code, version=version)
+    return await service.read_instrument(session, code=code, version=version)

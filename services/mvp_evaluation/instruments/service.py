@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.pagination import Page, PageParams
@@ -16,6 +15,7 @@ from services.mvp_evaluation.instruments.schemas import (
     ScaleRead,
 )
 from services.mvp_evaluation.problems import InstrumentVersionLocked
+from services.mvp_evaluation.waves import repository as waves
 
 
 def scales_of(items: list[ItemSpec]) -> list[ScaleRead]:
@@ -46,23 +46,16 @@ def _items(data: InstrumentCreate) -> list[Item]:
 
 
 async def save_instrument(
-    *, session: AsyncSession, data: InstrumentCreate
+    session: AsyncSession, *, data: InstrumentCreate
 ) -> tuple[InstrumentRead, bool]:
     """Create a version (and say it was created); the same items again change nothing; other
     items replace them while no wave of the version has data, and afterwards are 409."""
-    existing = await repository.get(session, data.code, data.version, for_update=True)
+    existing = await repository.lock(session, data.code, data.version)
     if existing is None:
         instrument = Instrument(code=data.code, version=data.version, items=_items(data))
-        session.add(instrument)
-        try:
-            await session.flush()
-        except IntegrityError as exc:  # made by a concurrent request meanwhile
-            raise InstrumentVersionLocked(
-                f"Instrument {data.code} version {data.version} was created meanwhile; retry."
-            ) from exc
-        await session.refresh(instrument, ["created_at"])
+        await repository.add(session, instrument)
         return to_read(instrument, locked=False), True
-    locked = await repository.has_data(session, existing.id)
+    locked = await waves.version_has_data(session, existing.id)
     current = [ItemSpec.model_validate(item) for item in existing.items]
     if current == data.items:
         return to_read(existing, locked=locked), False
@@ -71,28 +64,23 @@ async def save_instrument(
             f"Instrument {data.code} version {data.version} has data and cannot change; "
             f"post the changed items as a new version."
         )
-    existing.items.clear()
-    await session.flush()
-    existing.items.extend(_items(data))
-    await session.flush()
+    await repository.replace_items(session, existing, _items(data))
     return to_read(existing, locked=False), False
 
 
-async def read_instrument(*, session: AsyncSession, code: str, version: int) -> InstrumentRead:
+async def read_instrument(session: AsyncSession, *, code: str, version: int) -> InstrumentRead:
     """One version of an instrument."""
     instrument = await repository.get(session, code, version)
     if instrument is None:
         raise NotFound(f"No instrument {code} version {version}.")
-    locked = await repository.has_data(session, instrument.id)
+    locked = await waves.version_has_data(session, instrument.id)
     return to_read(instrument, locked=locked)
 
 
 async def list_instruments(
-    *, session: AsyncSession, code: str | None, params: PageParams
+    session: AsyncSession, *, code: str | None, params: PageParams
 ) -> Page[InstrumentRead]:
     """Instrument versions in code and version order."""
-    rows, total = await repository.page(
-        session, code=code, limit=params.limit, offset=params.offset
-    )
-    locked = await repository.locked_ids(session, [row.id for row in rows])
+    rows, total = await repository.page(session, code=code, page=params)
+    locked = await waves.versions_with_data(session, [row.id for row in rows])
     return Page.of([to_read(row, locked=row.id in locked) for row in rows], total, params)

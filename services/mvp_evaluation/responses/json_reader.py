@@ -23,9 +23,15 @@ CHUNK_ROWS = 2000
 SLICE_BYTES = 256 * 1024
 MAX_ELEMENT = 1024 * 1024
 _OPENING = re.compile(r'\s*\{\s*"responses"\s*:\s*\[')
-_SPACE = re.compile(r"\s*")
+_NOT_SPACE = re.compile(r"\S")
 _SHAPE = 'The body must be {"responses": [{"respondent": "...", "answers": {"item": 3}}, ...]}.'
 _FIELDS = {"respondent", "answers"}
+
+
+def _skip_space(text: str, position: int) -> int:
+    """The position of the first character at or after `position` that is not white space."""
+    found = _NOT_SPACE.search(text, position)
+    return len(text) if found is None else found.start()
 
 
 class JsonReader:
@@ -78,7 +84,7 @@ class JsonReader:
             self._opened, self._text = True, text[match.end() :]
         position = 0
         while not self._closed:
-            position = _SPACE.match(self._text, position).end()  # type: ignore[union-attr]
+            position = _skip_space(self._text, position)
             if position >= len(self._text):
                 break
             if self._text[position] == "]":
@@ -94,7 +100,7 @@ class JsonReader:
                         f"Malformed JSON in response {self._row + 1}. {_SHAPE}"
                     ) from None
                 break
-            after = _SPACE.match(self._text, end).end()  # type: ignore[union-attr]
+            after = _skip_space(self._text, end)
             if after >= len(self._text) and not final:
                 break  # the element may go on (a number cut short): wait for more
             if self._text[after : after + 1] not in {",", "]"}:

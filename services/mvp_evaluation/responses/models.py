@@ -22,7 +22,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
+from common.db import enum_check
 from services.mvp_evaluation.db import Base
+from services.mvp_evaluation.responses.schemas import MediaFormat
 
 
 class Response(Base):
@@ -40,7 +42,7 @@ class ResponseImport(Base):
 
     __tablename__ = "response_import"
     __table_args__ = (
-        CheckConstraint("format IN ('json', 'csv', 'xlsx')", name="format_known"),
+        enum_check("format", MediaFormat, name="format_known"),
         CheckConstraint("rows >= 1", name="rows_positive"),
     )
 

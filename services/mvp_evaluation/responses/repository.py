@@ -1,4 +1,4 @@
-"""The SQL of responses: the wave's items, its lock, the codes it has, and the COPY."""
+"""The SQL of responses: the codes a wave has, the COPY, and the import's record."""
 
 from __future__ import annotations
 
@@ -7,28 +7,16 @@ from collections.abc import AsyncIterator, Iterator
 import asyncpg
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.mvp_evaluation.db import SCHEMA
-from services.mvp_evaluation.instruments.models import Instrument, Item
 from services.mvp_evaluation.problems import RespondentsConflict
 from services.mvp_evaluation.responses import copy_format
 from services.mvp_evaluation.responses.models import Response, ResponseImport
-from services.mvp_evaluation.waves.models import Wave
+from services.mvp_evaluation.responses.schemas import MediaFormat
 
 CODES_PER_FETCH = 10_000
-
-
-async def items_of(session: AsyncSession, instrument_id: int) -> list[Item]:
-    rows = await session.scalars(
-        select(Item).where(Item.instrument_id == instrument_id).order_by(Item.position)
-    )
-    return list(rows)
-
-
-async def get_wave(session: AsyncSession, wave_id: int) -> Wave | None:
-    return await session.get(Wave, wave_id)
 
 
 async def release_connection(session: AsyncSession) -> None:
@@ -36,26 +24,6 @@ async def release_connection(session: AsyncSession) -> None:
     to the pool while a client, however slow, sends the body: uploads waiting on their
     clients never starve the service of connections. The next statement begins anew."""
     await session.rollback()
-
-
-async def lock_wave(session: AsyncSession, wave_id: int) -> Wave | None:
-    """The wave, locked for this transaction; its instrument version share-locked, so that
-    its items cannot be replaced until the batch is in."""
-    wave = (
-        await session.scalars(
-            select(Wave)
-            .where(Wave.id == wave_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    ).one_or_none()
-    if wave is not None:
-        await session.execute(
-            select(Instrument.id)
-            .where(Instrument.id == wave.instrument_id)
-            .with_for_update(read=True)
-        )
-    return wave
 
 
 async def existing_codes(session: AsyncSession, wave_id: int) -> AsyncIterator[list[str]]:
@@ -110,14 +78,11 @@ async def record_import(
     *,
     wave_id: int,
     client_id: str,
-    media_format: str,
+    media_format: MediaFormat,
     first_position: int,
     rows: int,
     request_id: str | None,
 ) -> None:
-    await session.execute(
-        update(Wave).where(Wave.id == wave_id).values(respondents=Wave.respondents + rows)
-    )
     session.add(
         ResponseImport(
             wave_id=wave_id,

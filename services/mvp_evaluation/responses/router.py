@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from common.db import SessionDep
 from common.idempotency import RequiredIdempotencyDep
-from common.problems import PROBLEM_JSON, Problem, problem_responses
+from common.problems import problem_responses
 from services.mvp_evaluation.access import EvaluatorDep
 from services.mvp_evaluation.config import SettingsDep
 from services.mvp_evaluation.responses import service
@@ -19,10 +19,6 @@ router = APIRouter(tags=["responses"])
 WaveId = Annotated[int, Path(description="The wave's id.", ge=1, le=2**31 - 1, examples=[1])]
 
 
-def _problem(description: str) -> dict[str, Any]:
-    return {"description": description, "model": Problem, "content": {PROBLEM_JSON: {}}}
-
-
 @router.post(
     "/waves/{id}/responses",
     status_code=201,
@@ -30,13 +26,19 @@ def _problem(description: str) -> dict[str, Any]:
     summary="Post survey responses to a wave / Läs in enkätsvar till en mätning",
     responses={
         200: {"model": DryRunResult, "description": "A dry run: the batch is valid."},
-        400: _problem(
-            "No Idempotency-Key, or the client went away before the body was complete "
-            "(problem+json)"
+        **problem_responses(
+            400,
+            401,
+            403,
+            404,
+            409,
+            413,
+            415,
+            422,
+            s400="No Idempotency-Key, or the client went away before the body was complete",
+            s413="The body or the number of rows is over the limit",
+            s415="Not JSON, CSV or XLSX",
         ),
-        413: _problem("The body or the number of rows is over the limit (problem+json)"),
-        415: _problem("Not JSON, CSV or XLSX (problem+json)"),
-        **problem_responses(401, 403, 404, 409, 422),
     },
     openapi_extra=REQUEST_BODY,
 )
@@ -71,11 +73,17 @@ async def post_responses(
     async with service.receive_batch(
         session, wave_id=id, upload=upload, settings=settings
     ) as received:
+        if dry_run:  # a dry run neither replays nor stores: it may be repeated freely
+            return await idem.run(
+                lambda: service.check_batch(session, wave_id=id, received=received),
+                payload=received.identity,
+                status_code=200,
+                store=False,
+            )
         return await idem.run(
             lambda: service.store_batch(
-                session, principal=principal, wave_id=id, received=received, dry_run=dry_run
+                session, principal=principal, wave_id=id, received=received
             ),
             payload=received.identity,
-            status_code=200 if dry_run else 201,
-            store=not dry_run,
+            status_code=201,
         )

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class MediaFormat(StrEnum):
+    """What a batch was posted as (kept with each import)."""
+
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
 
 
 class ImportResult(BaseModel):

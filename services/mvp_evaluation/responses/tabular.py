@@ -2,19 +2,23 @@
 
 The header row is row 1 and holds `respondent` and item codes (any order, any case; items
 left out are missing). Every later row is one respondent. A blank cell is a missing answer;
-a row of blank cells is skipped.
+a row of blank cells is skipped. The file itself is read by `common.tables`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from itertools import chain, repeat
+from typing import IO
 
 import numpy as np
 
 from common.reference import looks_like_personnummer
+from common.tables import CsvReader, Records, xlsx_records
+from services.mvp_evaluation.problems import InvalidUpload
 from services.mvp_evaluation.responses.batch import (
     INVALID,
     MISSING,
@@ -172,3 +176,75 @@ def check_stray_cell(errors: ErrorList, row: int, raw: str) -> None:
         errors.add(row, None, raw, PERSONNUMMER)
     elif raw.strip():
         errors.add(row, None, raw, "a value in a column without header")
+
+
+class TableReader:
+    """Records of a table into the batch: the first record is the header, then respondents,
+    each with exactly as many cells as the header."""
+
+    def __init__(self, items: Sequence[ItemRule], batch: Batch) -> None:
+        self.items = items
+        self.batch = batch
+        self.rows: TableRows | None = None
+
+    def add(self, records: Records) -> None:
+        rows, first_row = records.rows, records.first_row
+        if self.rows is None:
+            layout = read_header(self.header(rows[0]), self.items, self.batch.errors)
+            self.rows = TableRows(layout, self.items, self.batch)
+            rows, first_row = rows[1:], first_row + 1
+        self.rows.add(self.fit(rows, first_row), first_row)
+
+    def header(self, cells: list[str]) -> list[str]:
+        return cells
+
+    def fit(self, rows: list[list[str]], first_row: int) -> list[list[str]]:
+        return rows
+
+
+class SheetReader(TableReader):
+    """A worksheet's rows end at their last value: the header is read up to its last name,
+    and every row cut or padded to it (a value beyond it is an error)."""
+
+    def header(self, cells: list[str]) -> list[str]:
+        while cells and not cells[-1].strip():
+            cells.pop()
+        return cells
+
+    def fit(self, rows: list[list[str]], first_row: int) -> list[list[str]]:
+        assert self.rows is not None
+        width = self.rows.layout.width
+        for row, cells in enumerate(rows, start=first_row):
+            for cell in cells[width:]:
+                check_stray_cell(self.batch.errors, row, cell)
+        return [cells[:width] + [""] * (width - len(cells)) for cells in rows]
+
+
+class CsvTable:
+    """A CSV body into the batch: feed it the body's chunks, then call `finish()`."""
+
+    def __init__(self, items: Sequence[ItemRule], batch: Batch) -> None:
+        self.csv = CsvReader()
+        self.table = TableReader(items, batch)
+
+    def feed(self, data: bytes) -> None:
+        for records in self.csv.feed(data):
+            self.table.add(records)
+
+    def finish(self) -> None:
+        for records in self.csv.finish():
+            self.table.add(records)
+        if self.table.rows is None:
+            raise InvalidUpload(
+                "The file is empty: it needs a header row and a row per respondent."
+            )
+
+
+def read_sheet(file: IO[bytes], items: Sequence[ItemRule], batch: Batch) -> None:
+    """The first worksheet of an XLSX file into the batch (blocking)."""
+    table = SheetReader(items, batch)
+    with closing(xlsx_records(file)) as chunks:
+        for records in chunks:
+            table.add(records)
+    if table.rows is None:
+        raise InvalidUpload("The first worksheet is empty: it needs a header row.")

@@ -7,13 +7,15 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
+from common.db import enum_check
 from services.mvp_evaluation.db import Base
+from services.mvp_evaluation.schools.schemas import Arm
 
 
 class School(Base):
     __tablename__ = "school"
     __table_args__ = (
-        CheckConstraint("arm IN ('intervention', 'comparison')", name="arm_known"),
+        enum_check("arm", Arm, name="arm_known"),
         CheckConstraint("school_unit_code ~ '^[0-9]{8}$'", name="school_unit_code_eight_digits"),
     )
 

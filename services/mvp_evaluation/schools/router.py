@@ -35,7 +35,7 @@ async def create_school(
     organisation number, its municipality and its arm. A code already registered is 409
     `school-exists`."""
     return await idem.run(
-        lambda: service.create_school(session=session, data=body),
+        lambda: service.create_school(session, data=body),
         payload=body,
         status_code=201,
     )
@@ -60,7 +60,7 @@ async def list_schools(
 ) -> Page[SchoolRead]:
     """The registered schools in school unit code order, optionally filtered."""
     return await service.list_schools(
-        session=session,
+        session,
         arm=arm,
         municipality_code=municipality_code,
         organisation_number=organisation_number,
@@ -79,4 +79,4 @@ async def read_school(
     principal: AnyRoleDep,
 ) -> SchoolRead:
     """One school by its school unit code."""
-    return await service.read_school(session=session, school_unit_code=code)
+    return await service.read_school(session, school_unit_code=code)

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from pydantic.config import JsonDict
 
 from common.reference import MunicipalityCode, OrganisationNumber, SchoolUnitCode
 
-Arm = Literal["intervention", "comparison"]
+
+class Arm(StrEnum):
+    """Where a school stands in the evaluation: it runs the programme, or it is compared."""
+
+    intervention = "intervention"
+    comparison = "comparison"
+
+
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 _EXAMPLE: JsonDict = {

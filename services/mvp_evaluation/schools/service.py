@@ -2,32 +2,22 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.pagination import Page, PageParams
 from common.problems import NotFound
-from services.mvp_evaluation.problems import SchoolExists
 from services.mvp_evaluation.schools import repository
 from services.mvp_evaluation.schools.models import School
-from services.mvp_evaluation.schools.schemas import SchoolCreate, SchoolRead
+from services.mvp_evaluation.schools.schemas import Arm, SchoolCreate, SchoolRead
 
 
-async def create_school(*, session: AsyncSession, data: SchoolCreate) -> SchoolRead:
+async def create_school(session: AsyncSession, *, data: SchoolCreate) -> SchoolRead:
     """Register a school; a school unit code already registered is 409."""
-    if await repository.get(session, data.school_unit_code) is not None:
-        raise SchoolExists(f"School {data.school_unit_code} is already registered.")
-    school = School(**data.model_dump())
-    session.add(school)
-    try:
-        await session.flush()
-    except IntegrityError as exc:  # registered by a concurrent request meanwhile
-        raise SchoolExists(f"School {data.school_unit_code} is already registered.") from exc
-    await session.refresh(school)
+    school = await repository.add(session, School(**data.model_dump()))
     return SchoolRead.model_validate(school)
 
 
-async def read_school(*, session: AsyncSession, school_unit_code: str) -> SchoolRead:
+async def read_school(session: AsyncSession, *, school_unit_code: str) -> SchoolRead:
     """One school by its school unit code."""
     school = await repository.get(session, school_unit_code)
     if school is None:
@@ -36,9 +26,9 @@ async def read_school(*, session: AsyncSession, school_unit_code: str) -> School
 
 
 async def list_schools(
-    *,
     session: AsyncSession,
-    arm: str | None,
+    *,
+    arm: Arm | None,
     municipality_code: str | None,
     organisation_number: str | None,
     params: PageParams,
@@ -49,7 +39,6 @@ async def list_schools(
         arm=arm,
         municipality_code=municipality_code,
         organisation_number=organisation_number,
-        limit=params.limit,
-        offset=params.offset,
+        page=params,
     )
     return Page.of([SchoolRead.model_validate(row) for row in rows], total, params)

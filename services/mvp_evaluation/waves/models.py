@@ -18,14 +18,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from common.db import enum_check
 from services.mvp_evaluation.db import Base
+from services.mvp_evaluation.waves.schemas import WaveKind
 
 
 class Wave(Base):
     __tablename__ = "wave"
     __table_args__ = (
         UniqueConstraint("school_unit_code", "cohort", "kind"),
-        CheckConstraint("kind IN ('pre', 'post', 'follow_up')", name="kind_known"),
+        enum_check("kind", WaveKind, name="kind_known"),
         CheckConstraint("respondents >= 0", name="respondents_not_negative"),
     )
 

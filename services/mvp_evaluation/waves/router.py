@@ -14,7 +14,7 @@ from common.problems import problem_responses
 from services.mvp_evaluation.access import AnyRoleDep, EvaluatorDep, sees_small_cells
 from services.mvp_evaluation.config import SettingsDep
 from services.mvp_evaluation.waves import service
-from services.mvp_evaluation.waves.schemas import Kind, WaveCreate, WaveRead
+from services.mvp_evaluation.waves.schemas import WaveCreate, WaveKind, WaveRead
 
 router = APIRouter(tags=["waves"])
 
@@ -36,7 +36,7 @@ async def create_wave(
     its cohort and the date it was administered. A school has one wave of each kind per
     cohort (409 `wave-exists`)."""
     return await idem.run(
-        lambda: service.create_wave(session=session, data=body),
+        lambda: service.create_wave(session, data=body),
         payload=body,
         status_code=201,
     )
@@ -56,12 +56,12 @@ async def list_waves(
         str | None, Query(description="Only this school's waves.", examples=["12345678"])
     ] = None,
     cohort: Annotated[str | None, Query(description="Only this cohort.", examples=["2019"])] = None,
-    kind: Annotated[Kind | None, Query(description="Only this kind.")] = None,
+    kind: Annotated[WaveKind | None, Query(description="Only this kind.")] = None,
 ) -> Page[WaveRead]:
     """Waves in id order, with their respondent counts (suppressed below the small-cell
     limit for roles other than evaluator and admin)."""
     return await service.list_waves(
-        session=session,
+        session,
         school_unit_code=school_unit_code,
         cohort=cohort,
         kind=kind,
@@ -83,7 +83,7 @@ async def read_wave(
 ) -> WaveRead:
     """One wave by id."""
     return await service.read_wave(
-        session=session,
+        session,
         wave_id=id,
         min_cell_size=None if sees_small_cells(principal) else settings.min_cell_size,
     )

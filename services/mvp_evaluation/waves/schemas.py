@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 from pydantic.config import JsonDict
@@ -11,7 +12,15 @@ from pydantic.config import JsonDict
 from common.reference import SchoolUnitCode
 from services.mvp_evaluation.instruments.schemas import InstrumentCode
 
-Kind = Literal["pre", "post", "follow_up"]
+
+class WaveKind(StrEnum):
+    """When a wave is administered: before the programme, after it, or later."""
+
+    pre = "pre"
+    post = "post"
+    follow_up = "follow_up"
+
+
 Cohort = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-/.]{0,39}$")]
 
 _EXAMPLE: JsonDict = {
@@ -33,7 +42,7 @@ class WaveCreate(BaseModel):
     school_unit_code: SchoolUnitCode
     instrument_code: InstrumentCode
     instrument_version: Annotated[StrictInt, Field(ge=1)]
-    kind: Kind
+    kind: WaveKind
     cohort: Cohort
     administered_on: date
 
@@ -60,7 +69,7 @@ class WaveRead(BaseModel):
     school_unit_code: str
     instrument_code: str
     instrument_version: int
-    kind: Kind
+    kind: WaveKind
     cohort: str
     administered_on: date
     respondents: int | None

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.pagination import Page, PageParams
-from common.problems import InvalidInput, NotFound
+from common.problems import NotFound, field_error, invalid_many
 from services.mvp_evaluation.instruments import repository as instruments
-from services.mvp_evaluation.problems import WaveExists
 from services.mvp_evaluation.schools import repository as schools
 from services.mvp_evaluation.waves import repository
 from services.mvp_evaluation.waves.models import Wave
-from services.mvp_evaluation.waves.schemas import WaveCreate, WaveRead
+from services.mvp_evaluation.waves.schemas import WaveCreate, WaveKind, WaveRead
 
 
 def to_read(wave: Wave, code: str, version: int, *, min_cell_size: int | None) -> WaveRead:
@@ -23,7 +21,7 @@ def to_read(wave: Wave, code: str, version: int, *, min_cell_size: int | None) -
         school_unit_code=wave.school_unit_code,
         instrument_code=code,
         instrument_version=version,
-        kind=wave.kind,
+        kind=WaveKind(wave.kind),
         cohort=wave.cohort,
         administered_on=wave.administered_on,
         respondents=None if suppressed else wave.respondents,
@@ -32,18 +30,20 @@ def to_read(wave: Wave, code: str, version: int, *, min_cell_size: int | None) -
     )
 
 
-async def create_wave(*, session: AsyncSession, data: WaveCreate) -> WaveRead:
+async def create_wave(session: AsyncSession, *, data: WaveCreate) -> WaveRead:
     """Register a wave; the school and the instrument version must exist."""
     errors = []
     if await schools.get(session, data.school_unit_code) is None:
-        errors.append(_unknown("school_unit_code", data.school_unit_code, "no such school"))
+        errors.append(field_error("body.school_unit_code", "no such school", data.school_unit_code))
     instrument = await instruments.get(session, data.instrument_code, data.instrument_version)
     if instrument is None:
         errors.append(
-            _unknown("instrument_version", data.instrument_version, "no such instrument version")
+            field_error(
+                "body.instrument_version", "no such instrument version", data.instrument_version
+            )
         )
     if errors or instrument is None:
-        raise InvalidInput("The wave refers to what is not registered.", errors=errors)
+        raise invalid_many(errors, detail="The wave refers to what is not registered.")
     wave = Wave(
         school_unit_code=data.school_unit_code,
         instrument_id=instrument.id,
@@ -51,25 +51,13 @@ async def create_wave(*, session: AsyncSession, data: WaveCreate) -> WaveRead:
         cohort=data.cohort,
         administered_on=data.administered_on,
     )
-    session.add(wave)
-    try:
-        await session.flush()
-    except IntegrityError as exc:
-        raise WaveExists(
-            f"School {data.school_unit_code} already has a {data.kind} wave in cohort "
-            f"{data.cohort}."
-        ) from exc
-    await session.refresh(wave)
+    await repository.add(session, wave)
     return to_read(wave, instrument.code, instrument.version, min_cell_size=None)
 
 
-def _unknown(field: str, value: object, message: str) -> dict[str, object]:
-    return {"location": f"body.{field}", "message": message, "value": value}
-
-
-async def read_wave(*, session: AsyncSession, wave_id: int, min_cell_size: int | None) -> WaveRead:
+async def read_wave(session: AsyncSession, *, wave_id: int, min_cell_size: int | None) -> WaveRead:
     """One wave by id."""
-    row = await repository.get(session, wave_id)
+    row = await repository.get_with_instrument(session, wave_id)
     if row is None:
         raise NotFound(f"No wave {wave_id}.")
     wave, code, version = row
@@ -77,11 +65,11 @@ async def read_wave(*, session: AsyncSession, wave_id: int, min_cell_size: int |
 
 
 async def list_waves(
-    *,
     session: AsyncSession,
+    *,
     school_unit_code: str | None,
     cohort: str | None,
-    kind: str | None,
+    kind: WaveKind | None,
     min_cell_size: int | None,
     params: PageParams,
 ) -> Page[WaveRead]:
@@ -91,8 +79,7 @@ async def list_waves(
         school_unit_code=school_unit_code,
         cohort=cohort,
         kind=kind,
-        limit=params.limit,
-        offset=params.offset,
+        page=params,
     )
     items = [to_read(w, c, v, min_cell_size=min_cell_size) for w, c, v in rows]
     return Page.of(items, total, params)

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from tests.funding.support import API, Ledger, error_locations
-from tests.support import Tokens
+from tests.support import Schema, Tokens, refused, unchanged
 
 BAD_ACCOUNTS: list[tuple[dict[str, Any], str]] = [
     ({"year": 2017, "code": "2017.x"}, "body.year"),
@@ -58,28 +58,34 @@ class TestOpeningAccounts:
         assert balances == [0, 0, 0]
         assert created["available_ore"] == 0
 
-    async def test_existing_code_is_409_account_exists(self, ledger: Ledger) -> None:
+    async def test_existing_code_is_409_account_exists(
+        self, ledger: Ledger, schema: Schema
+    ) -> None:
         await ledger.open("2019.kvinnofrid")
         body = {"code": "2019.kvinnofrid", "name": "again", "year": 2019, "kind": "budget"}
 
-        response = await ledger.client.post(f"{API}/accounts", json=body, headers=ledger.admin)
+        async with unchanged(schema):
+            response = await ledger.post_account(body)
 
         assert response.status_code == 409
         assert response.json()["type"] == "account-exists"
+        assert (await ledger.account("2019.kvinnofrid"))["name"] == "2019.kvinnofrid"
 
     async def test_bad_account_is_422_naming_the_field_and_nothing_is_made(
-        self, ledger: Ledger
+        self, ledger: Ledger, schema: Schema
     ) -> None:
         await ledger.open("2018.kvinnofrid")
         await ledger.open("2019.b")
-        for change, field in BAD_ACCOUNTS:
-            body = {"code": "2019.x", "name": "x", "year": 2019, "kind": "budget", **change}
+        async with unchanged(schema):
+            for change, field in BAD_ACCOUNTS:
+                body = {"code": "2019.x", "name": "x", "year": 2019, "kind": "budget", **change}
 
-            response = await ledger.client.post(f"{API}/accounts", json=body, headers=ledger.admin)
+                response = await ledger.post_account(body)
 
-            assert response.status_code == 422, f"{change}: {response.text}"
-            assert response.headers["content-type"] == "application/problem+json"
-            assert field in error_locations(response), change
+                assert response.status_code == 422, f"{change}: {response.text}"
+                assert response.headers["content-type"] == "application/problem+json"
+                refused(response, 422, "validation-error")
+                assert field in error_locations(response), change
         listed = await ledger.client.get(f"{API}/accounts", headers=ledger.admin)
         assert [a["code"] for a in listed.json()["items"]] == ["2018.kvinnofrid", "2019.b"]
 
@@ -112,33 +118,37 @@ class TestOpeningAccounts:
 
 class TestWhoSeesWhichAccount:
     async def test_rss_sees_its_county_and_gets_404_for_another(
-        self, ledger: Ledger, client: httpx.AsyncClient, tokens: Tokens
+        self, ledger: Ledger, client: httpx.AsyncClient, tokens: Tokens, schema: Schema
     ) -> None:
         await _rss_tree(ledger)
         rss12 = tokens.rss("12")
 
-        own = await client.get(f"{API}/accounts/2019.kvinnofrid.rss.12", headers=rss12)
-        other = await client.get(f"{API}/accounts/2019.kvinnofrid.rss.01", headers=rss12)
-        budget = await client.get(f"{API}/accounts/2019.kvinnofrid", headers=rss12)
-        listed = await client.get(f"{API}/accounts", headers=rss12)
+        async with unchanged(schema):
+            own = await client.get(f"{API}/accounts/2019.kvinnofrid.rss.12", headers=rss12)
+            other = await client.get(f"{API}/accounts/2019.kvinnofrid.rss.01", headers=rss12)
+            budget = await client.get(f"{API}/accounts/2019.kvinnofrid", headers=rss12)
+            listed = await client.get(f"{API}/accounts", headers=rss12)
 
         assert own.status_code == 200
         assert other.status_code == 404
         assert other.json()["type"] == "not-found"
         assert budget.status_code == 404
+        refused(budget, 404, "not-found")
         assert [a["code"] for a in listed.json()["items"]] == ["2019.kvinnofrid.rss.12"]
 
     async def test_rss_may_not_open_accounts(
-        self, client: httpx.AsyncClient, tokens: Tokens
+        self, ledger: Ledger, tokens: Tokens, schema: Schema
     ) -> None:
         body = {"code": "2019.x", "name": "x", "year": 2019, "kind": "budget"}
 
-        response = await client.post(f"{API}/accounts", json=body, headers=tokens.rss("12"))
+        async with unchanged(schema):
+            response = await ledger.post_account(body, headers=tokens.rss("12"))
 
         assert response.status_code == 403
+        refused(response, 403, "forbidden")
 
     async def test_organiser_sees_only_its_own_grant_account(
-        self, ledger: Ledger, client: httpx.AsyncClient, tokens: Tokens
+        self, ledger: Ledger, client: httpx.AsyncClient, tokens: Tokens, schema: Schema
     ) -> None:
         await ledger.open("2019.skolor")
         for number in ("212000-1124", "212000-2965"):
@@ -150,16 +160,20 @@ class TestWhoSeesWhichAccount:
             )
         malmo = tokens.organiser("212000-1124")
 
-        listed = await client.get(f"{API}/accounts", headers=malmo)
-        other = await client.get(f"{API}/accounts/2019.skolor.2120002965", headers=malmo)
+        async with unchanged(schema):
+            listed = await client.get(f"{API}/accounts", headers=malmo)
+            other = await client.get(f"{API}/accounts/2019.skolor.2120002965", headers=malmo)
 
         assert [a["code"] for a in listed.json()["items"]] == ["2019.skolor.2120001124"]
         assert other.status_code == 404
+        refused(other, 404, "not-found")
 
     async def test_reader_and_evaluator_get_403_on_accounts(
-        self, client: httpx.AsyncClient, tokens: Tokens
+        self, client: httpx.AsyncClient, tokens: Tokens, schema: Schema
     ) -> None:
-        for role in ("reader", "evaluator"):
-            response = await client.get(f"{API}/accounts", headers=tokens.header(role))
+        async with unchanged(schema):
+            for role in ("reader", "evaluator"):
+                response = await client.get(f"{API}/accounts", headers=tokens.header(role))
 
-            assert response.status_code == 403, role
+                assert response.status_code == 403, role
+                refused(response, 403, "forbidden")

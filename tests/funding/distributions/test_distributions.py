@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -9,6 +11,7 @@ import pytest
 from common.reference import COUNTIES
 from services.funding.distributions.service import largest_remainder
 from tests.funding.support import API, Ledger, error_locations
+from tests.support import Schema, refused, unchanged
 
 RSS = "2019.kvinnofrid.rss"
 NINE_MSEK = 900_000_000
@@ -43,10 +46,6 @@ async def counties(ledger: Ledger) -> Ledger:
     return ledger
 
 
-async def distribute(ledger: Ledger, body: dict[str, Any], key: str | None = None) -> Any:
-    return await ledger.client.post(f"{API}/distributions", json=body, headers=ledger.keyed(key))
-
-
 def equal_split(codes: list[str], amount_ore: int = NINE_MSEK) -> dict[str, Any]:
     return {
         "from_account": RSS,
@@ -74,7 +73,7 @@ class TestDistributions:
     async def test_9_msek_over_the_21_counties_in_the_targets_order(self, counties: Ledger) -> None:
         codes = list(COUNTIES)
 
-        response = await distribute(counties, equal_split(codes))
+        response = await counties.distribute(equal_split(codes))
 
         assert response.status_code == 201
         transfers = response.json()["transfers"]
@@ -91,7 +90,7 @@ class TestDistributions:
     async def test_ties_follow_the_order_given(self, counties: Ledger) -> None:
         codes = list(reversed(list(COUNTIES)))
 
-        response = await distribute(counties, equal_split(codes))
+        response = await counties.distribute(equal_split(codes))
 
         by_county = {t["to_account"][-2:]: t["amount_ore"] for t in response.json()["transfers"]}
         smaller = sorted(code for code, amount in by_county.items() if amount == 42_857_142)
@@ -109,16 +108,19 @@ class TestDistributions:
             ],
         }
 
-        response = await distribute(counties, body)
+        response = await counties.distribute(body)
 
         assert response.status_code == 201
         assert [t["amount_ore"] for t in response.json()["transfers"]] == [17, 33, 50]
         assert (await counties.account(RSS))["available_ore"] == NINE_MSEK - 100
 
-    async def test_overspend_is_409_and_no_transfer_is_made(self, counties: Ledger) -> None:
+    async def test_overspend_is_409_and_no_transfer_is_made(
+        self, counties: Ledger, schema: Schema
+    ) -> None:
         before = await counties.balances(RSS, f"{RSS}.01", f"{RSS}.25")
 
-        response = await distribute(counties, equal_split(list(COUNTIES), NINE_MSEK + 1))
+        async with unchanged(schema):
+            response = await counties.distribute(equal_split(list(COUNTIES), NINE_MSEK + 1))
 
         assert response.status_code == 409
         assert response.json()["type"] == "insufficient-funds"
@@ -126,14 +128,52 @@ class TestDistributions:
         assert await counties.transfers(from_account=RSS) == []
 
     async def test_bad_distribution_is_422_naming_the_field_and_moves_nothing(
-        self, counties: Ledger
+        self, counties: Ledger, schema: Schema
     ) -> None:
         await counties.open("2018.other")
         before = await counties.balances(RSS, f"{RSS}.01")
-        for change, field in BAD_DISTRIBUTIONS:
-            response = await distribute(counties, {**equal_split(list(COUNTIES)), **change})
+        async with unchanged(schema):
+            for change, field in BAD_DISTRIBUTIONS:
+                response = await counties.distribute({**equal_split(list(COUNTIES)), **change})
 
-            assert response.status_code == 422, response.text
-            assert field in error_locations(response), (change, response.json())
+                assert response.status_code == 422, response.text
+                refused(response, 422, "validation-error")
+                assert field in error_locations(response), (change, response.json())
         assert await counties.balances(RSS, f"{RSS}.01") == before
         assert await counties.transfers(from_account=RSS) == []
+
+
+class TestRetries:
+    async def test_50_concurrent_distribution_retries_have_one_effect(self, funded: Ledger) -> None:
+        await funded.open("2019.c")
+        body = {
+            "from_account": "2019.a",
+            "amount_ore": 1_001,
+            "key": "equal",
+            "targets": [{"account": "2019.b"}, {"account": "2019.c"}],
+        }
+        headers = funded.keyed("burst-distribution")
+
+        responses = await asyncio.gather(
+            *(
+                funded.client.post(f"{API}/distributions", json=body, headers=headers)
+                for _ in range(50)
+            )
+        )
+
+        assert set(Counter(r.status_code for r in responses)) <= {201, 409}
+        for response in responses:
+            if response.status_code == 409:
+                refused(response, 409, "idempotency-key-in-flight")
+        assert (
+            sum(
+                1
+                for r in responses
+                if r.status_code == 201 and "Idempotent-Replayed" not in r.headers
+            )
+            == 1
+        )
+        assert await funded.balances("2019.b", "2019.c") == {
+            "2019.b": (501, 0, 0, 501),
+            "2019.c": (500, 0, 0, 500),
+        }

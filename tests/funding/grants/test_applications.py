@@ -17,7 +17,7 @@ from tests.funding.support import (
     error_locations,
     window,
 )
-from tests.support import Tokens
+from tests.support import Schema, Tokens, refused, unchanged
 
 BAD_APPLICATIONS: list[tuple[dict[str, Any], str]] = [
     ({"organisation_number": "212000-1125"}, "body.organisation_number"),  # Luhn
@@ -71,45 +71,48 @@ class TestCalls:
         assert call["is_open"] is True
 
     async def test_bad_call_is_422_naming_the_field_and_nothing_is_stored(
-        self, grants: Grants
+        self, grants: Grants, schema: Schema
     ) -> None:
         await grants.call()
-        for change, field in BAD_CALLS:
-            body = {
-                "title": "x",
-                "pool_account": POOL,
-                "max_amount_per_organiser_ore": 1,
-                **window(),
-                **change,
-            }
+        async with unchanged(schema):
+            for change, field in BAD_CALLS:
+                body = {
+                    "title": "x",
+                    "pool_account": POOL,
+                    "max_amount_per_organiser_ore": 1,
+                    **window(),
+                    **change,
+                }
 
-            response = await grants.client.post(
-                f"{API}/calls", json=body, headers=grants.ledger.admin
-            )
+                response = await grants.post_call(body)
 
-            assert response.status_code == 422, response.text
-            assert field in error_locations(response), change
+                assert response.status_code == 422, response.text
+                refused(response, 422, "validation-error")
+                assert field in error_locations(response), change
         listed = await grants.client.get(f"{API}/calls", headers=grants.ledger.admin)
         assert listed.json()["total"] == 1
 
-    async def test_only_admin_opens_a_call(self, grants: Grants) -> None:
+    async def test_only_admin_opens_a_call(self, grants: Grants, schema: Schema) -> None:
         body = {"title": "x", "pool_account": POOL, "max_amount_per_organiser_ore": 1, **window()}
 
-        response = await grants.client.post(
-            f"{API}/calls", json=body, headers=grants.organiser(MALMO)
-        )
+        async with unchanged(schema):
+            response = await grants.post_call(body, headers=grants.organiser(MALMO))
 
         assert response.status_code == 403
+        refused(response, 403, "forbidden")
 
 
 class TestInterests:
-    async def test_interest_once_per_organiser_and_each_sees_its_own(self, grants: Grants) -> None:
+    async def test_interest_once_per_organiser_and_each_sees_its_own(
+        self, grants: Grants, schema: Schema
+    ) -> None:
         call = await grants.call()
         path = f"{API}/calls/{call['id']}/interests"
         body = {"organisation_number": MALMO, "organiser_name": "Malmö stad", "school_count": 2}
 
         first = await grants.client.post(path, json=body, headers=grants.organiser(MALMO))
-        again = await grants.client.post(path, json=body, headers=grants.organiser(MALMO))
+        async with unchanged(schema):
+            again = await grants.client.post(path, json=body, headers=grants.organiser(MALMO))
         await grants.client.post(
             path,
             json={**body, "organisation_number": LUND, "organiser_name": "Lund"},
@@ -125,23 +128,26 @@ class TestInterests:
         assert [i["organisation_number"] for i in own.json()["items"]] == [MALMO]
         assert every.json()["total"] == 2
 
-    async def test_interest_for_another_organiser_is_403(self, grants: Grants) -> None:
+    async def test_interest_for_another_organiser_is_403(
+        self, grants: Grants, schema: Schema
+    ) -> None:
         call = await grants.call()
         body = {"organisation_number": LUND, "organiser_name": "Lund"}
 
-        response = await grants.client.post(
-            f"{API}/calls/{call['id']}/interests", json=body, headers=grants.organiser(MALMO)
-        )
+        async with unchanged(schema):
+            response = await grants.express_interest(call["id"], body, grants.organiser(MALMO))
 
         assert response.status_code == 403
+        refused(response, 403, "forbidden")
 
-    async def test_interest_after_the_call_closed_is_409(self, grants: Grants) -> None:
+    async def test_interest_after_the_call_closed_is_409(
+        self, grants: Grants, schema: Schema
+    ) -> None:
         call = await grants.call(when=window(opened_days_ago=30, closes_in_days=-1))
         body = {"organisation_number": MALMO, "organiser_name": "Malmö stad"}
 
-        response = await grants.client.post(
-            f"{API}/calls/{call['id']}/interests", json=body, headers=grants.organiser(MALMO)
-        )
+        async with unchanged(schema):
+            response = await grants.express_interest(call["id"], body, grants.organiser(MALMO))
 
         assert response.status_code == 409
         assert response.json()["type"] == "call-not-open"
@@ -176,19 +182,20 @@ class TestApplying:
         assert application["organisation_number"] == MALMO
 
     async def test_bad_application_is_422_naming_the_field_and_nothing_is_stored(
-        self, grants: Grants
+        self, grants: Grants, schema: Schema
     ) -> None:
         call = await grants.call()
-        for change, field in BAD_APPLICATIONS:
-            response = await grants.client.post(
-                f"{API}/calls/{call['id']}/applications",
-                json={**application_body(), **change},
-                headers=grants.ledger.admin,  # an admin may apply for any organiser
-            )
+        async with unchanged(schema):
+            for change, field in BAD_APPLICATIONS:
+                response = await grants.client.post(
+                    f"{API}/calls/{call['id']}/applications",
+                    json={**application_body(), **change},
+                    headers=grants.ledger.admin,  # an admin may apply for any organiser
+                )
 
-            assert response.status_code == 422, f"{change}: {response.text}"
-            assert response.json()["type"] == "validation-error"
-            assert field in error_locations(response), (change, response.json()["errors"])
+                assert response.status_code == 422, f"{change}: {response.text}"
+                assert response.json()["type"] == "validation-error"
+                assert field in error_locations(response), (change, response.json()["errors"])
         assert await application_count(grants) == 0
 
     @pytest.mark.parametrize(
@@ -199,11 +206,12 @@ class TestApplying:
         ],
     )
     async def test_outside_the_window_is_409_call_not_open(
-        self, grants: Grants, when: dict[str, str]
+        self, grants: Grants, when: dict[str, str], schema: Schema
     ) -> None:
         call = await grants.call(when=when)
 
-        response = await grants.apply(call["id"])
+        async with unchanged(schema):
+            response = await grants.apply(call["id"])
 
         assert response.status_code == 409
         problem = response.json()
@@ -211,54 +219,63 @@ class TestApplying:
         assert problem["closes_at"]
         assert await application_count(grants) == 0
 
-    async def test_second_application_from_an_organiser_is_409(self, grants: Grants) -> None:
+    async def test_second_application_from_an_organiser_is_409(
+        self, grants: Grants, schema: Schema
+    ) -> None:
         call = await grants.call()
         await grants.applied(call["id"])
 
-        response = await grants.apply(call["id"], requested_amount_ore=1_000)
+        async with unchanged(schema):
+            response = await grants.apply(call["id"], requested_amount_ore=1_000)
 
         assert response.status_code == 409
         assert response.json()["type"] == "already-applied"
         assert await application_count(grants) == 1
 
-    async def test_organiser_applies_for_itself_only(self, grants: Grants) -> None:
+    async def test_organiser_applies_for_itself_only(self, grants: Grants, schema: Schema) -> None:
         call = await grants.call()
 
-        response = await grants.client.post(
-            f"{API}/calls/{call['id']}/applications",
-            json=application_body(LUND),
-            headers=grants.organiser(MALMO),
-        )
+        async with unchanged(schema):
+            response = await grants.client.post(
+                f"{API}/calls/{call['id']}/applications",
+                json=application_body(LUND),
+                headers=grants.organiser(MALMO),
+            )
 
         assert response.status_code == 403
+        refused(response, 403, "forbidden")
         assert await application_count(grants) == 0
 
-    async def test_unknown_call_is_404(self, grants: Grants) -> None:
-        response = await grants.apply(999_999)
+    async def test_unknown_call_is_404(self, grants: Grants, schema: Schema) -> None:
+        async with unchanged(schema):
+            response = await grants.apply(999_999)
 
         assert response.status_code == 404
+        refused(response, 404, "not-found")
 
 
 class TestWhoSeesWhichApplication:
     async def test_organiser_sees_only_its_own_applications(
-        self, grants: Grants, tokens: Tokens, client: httpx.AsyncClient
+        self, grants: Grants, client: httpx.AsyncClient, schema: Schema
     ) -> None:
         call = await grants.call()
         malmo = await grants.applied(call["id"], MALMO)
         lund = await grants.applied(call["id"], LUND)
 
-        listed = await client.get(f"{API}/applications", headers=grants.organiser(MALMO))
-        own = await grants.read(malmo["id"], grants.organiser(MALMO))
-        other = await grants.read(lund["id"], grants.organiser(MALMO))
-        filtered = await client.get(
-            f"{API}/applications",
-            params={"organisation_number": LUND},
-            headers=grants.organiser(MALMO),
-        )
+        async with unchanged(schema):
+            listed = await client.get(f"{API}/applications", headers=grants.organiser(MALMO))
+            own = await grants.read(malmo["id"], grants.organiser(MALMO))
+            other = await grants.read(lund["id"], grants.organiser(MALMO))
+            filtered = await client.get(
+                f"{API}/applications",
+                params={"organisation_number": LUND},
+                headers=grants.organiser(MALMO),
+            )
 
         assert [a["id"] for a in listed.json()["items"]] == [malmo["id"]]
         assert own.status_code == 200
         assert other.status_code == 404
+        refused(other, 404, "not-found")
         assert filtered.json()["total"] == 0
 
     async def test_admin_sees_every_application_and_filters_them(self, grants: Grants) -> None:
@@ -276,8 +293,12 @@ class TestWhoSeesWhichApplication:
         assert every.json()["total"] == 2
         assert [a["organisation_number"] for a in lund.json()["items"]] == [LUND]
 
-    async def test_other_roles_get_403(self, grants: Grants, tokens: Tokens) -> None:
-        for headers in (tokens.rss("12"), tokens.reader, tokens.evaluator):
-            response = await grants.client.get(f"{API}/applications", headers=headers)
+    async def test_other_roles_get_403(
+        self, grants: Grants, tokens: Tokens, schema: Schema
+    ) -> None:
+        async with unchanged(schema):
+            for headers in (tokens.rss("12"), tokens.reader, tokens.evaluator):
+                response = await grants.client.get(f"{API}/applications", headers=headers)
 
-            assert response.status_code == 403
+                assert response.status_code == 403
+                refused(response, 403, "forbidden")

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from tests.funding.support import API, LUND, MALMO, POOL, Grants, error_locations
+from tests.support import Schema, refused, unchanged
 
 GRANT_ACCOUNT = f"{POOL}.2120001124"
 
@@ -55,15 +56,16 @@ class TestDecisions:
         assert reservation.json()["kind"] == "grant"
         assert reservation.json()["application_id"] == application["id"]
 
-    async def test_approvals_never_exceed_the_pool(self, grants: Grants) -> None:
+    async def test_approvals_never_exceed_the_pool(self, grants: Grants, schema: Schema) -> None:
         call = await grants.call(pool_ore=30_000_000)
         await grants.approved(call["id"], 20_000_000, MALMO)
         lund = await grants.applied(call["id"], LUND)
         before = await grants.ledger.balances(POOL)
 
-        response = await grants.step(
-            lund["id"], "decision", {"decision": "approve", "approved_amount_ore": 10_000_001}
-        )
+        async with unchanged(schema):
+            response = await grants.step(
+                lund["id"], "decision", {"decision": "approve", "approved_amount_ore": 10_000_001}
+            )
 
         assert response.status_code == 409
         assert problem_type(response) == "insufficient-funds"
@@ -91,36 +93,45 @@ class TestDecisions:
         pool = (await grants.ledger.balances(POOL))[POOL]
         assert pool == (50_000_000, 0, 40_000_000, 10_000_000)
 
-    async def test_approving_more_than_asked_or_the_maximum_is_422(self, grants: Grants) -> None:
+    async def test_approving_more_than_asked_or_the_maximum_is_422(
+        self, grants: Grants, schema: Schema
+    ) -> None:
         call = await grants.call(max_amount_per_organiser_ore=20_000_000)
         application = await grants.applied(call["id"], requested_amount_ore=12_000_000)
         before = await grants.ledger.balances(POOL)
 
-        for amount in (12_000_001, 20_000_001, 0, -5, 1.5):
-            response = await grants.step(
-                application["id"],
-                "decision",
-                {"decision": "approve", "approved_amount_ore": amount},
-            )
+        async with unchanged(schema):
+            for amount in (12_000_001, 20_000_001, 0, -5, 1.5):
+                response = await grants.step(
+                    application["id"],
+                    "decision",
+                    {"decision": "approve", "approved_amount_ore": amount},
+                )
 
-            assert response.status_code == 422, amount
-            assert error_locations(response) == {"body.approved_amount_ore"}, amount
+                assert response.status_code == 422, amount
+                refused(response, 422, "validation-error")
+                assert error_locations(response) == {"body.approved_amount_ore"}, amount
         assert await grants.ledger.balances(POOL) == before
         assert (await grants.read(application["id"])).json()["state"] == "submitted"
 
-    async def test_rejection_keeps_the_reason_and_decides_once(self, grants: Grants) -> None:
+    async def test_rejection_keeps_the_reason_and_decides_once(
+        self, grants: Grants, schema: Schema
+    ) -> None:
         call = await grants.call()
         application = await grants.applied(call["id"])
 
-        no_reason = await grants.step(application["id"], "decision", {"decision": "reject"})
+        async with unchanged(schema):
+            no_reason = await grants.step(application["id"], "decision", {"decision": "reject"})
         rejected = await grants.step(
             application["id"], "decision", {"decision": "reject", "reason": "Ej kunskapsbaserad."}
         )
-        again = await grants.step(
-            application["id"], "decision", {"decision": "approve", "approved_amount_ore": 1}
-        )
+        async with unchanged(schema):
+            again = await grants.step(
+                application["id"], "decision", {"decision": "approve", "approved_amount_ore": 1}
+            )
 
         assert no_reason.status_code == 422
+        refused(no_reason, 422, "validation-error")
         assert error_locations(no_reason) == {"body.reason"}
         assert rejected.status_code == 200
         assert rejected.json()["state"] == "rejected"
@@ -129,31 +140,32 @@ class TestDecisions:
         assert problem_type(again) == "invalid-application-state"
         assert (await grants.ledger.balances(POOL))[POOL][2] == 0
 
-    async def test_only_admin_decides(self, grants: Grants) -> None:
+    async def test_only_admin_decides(self, grants: Grants, schema: Schema) -> None:
         call = await grants.call()
         application = await grants.applied(call["id"])
         headers = {**grants.organiser(MALMO), "Idempotency-Key": "self-approval"}
 
-        response = await grants.step(
-            application["id"],
-            "decision",
-            {"decision": "approve", "approved_amount_ore": 20_000_000},
-            headers=headers,
-        )
+        async with unchanged(schema):
+            response = await grants.step(
+                application["id"],
+                "decision",
+                {"decision": "approve", "approved_amount_ore": 20_000_000},
+                headers=headers,
+            )
 
         assert response.status_code == 403
+        refused(response, 403, "forbidden")
         assert (await grants.read(application["id"])).json()["state"] == "submitted"
 
     async def test_a_reservation_is_settled_through_the_application_only(
-        self, grants: Grants
+        self, grants: Grants, schema: Schema
     ) -> None:
         call = await grants.call()
         approved = await grants.approved(call["id"], 20_000_000)
         reservation = approved["history"][-1]["transfer_id"]
 
-        response = await grants.client.post(
-            f"{API}/transfers/{reservation}/post", headers=grants.ledger.keyed()
-        )
+        async with unchanged(schema):
+            response = await grants.ledger.settle(reservation, "post")
 
         assert response.status_code == 409
         assert problem_type(response) == "managed-by-application"
@@ -161,16 +173,18 @@ class TestDecisions:
 
 class TestPayments:
     async def test_payments_take_from_the_reservation_up_to_the_approved_amount(
-        self, grants: Grants
+        self, grants: Grants, schema: Schema
     ) -> None:
         call = await grants.call(pool_ore=50_000_000)
         application = await grants.approved(call["id"], 20_000_000)
 
         first = await grants.step(application["id"], "payments", {"amount_ore": 15_000_000})
-        too_much = await grants.step(application["id"], "payments", {"amount_ore": 5_000_001})
+        async with unchanged(schema):
+            too_much = await grants.step(application["id"], "payments", {"amount_ore": 5_000_001})
         after_refusal = await pool_and_grant(grants)
         rest = await grants.step(application["id"], "payments", {"amount_ore": 5_000_000})
-        beyond = await grants.step(application["id"], "payments", {"amount_ore": 1})
+        async with unchanged(schema):
+            beyond = await grants.step(application["id"], "payments", {"amount_ore": 1})
 
         assert first.status_code == 201
         assert (first.json()["paid_ore"], first.json()["reserved_ore"]) == (15_000_000, 5_000_000)
@@ -184,16 +198,18 @@ class TestPayments:
         assert rest.status_code == 201
         assert (rest.json()["paid_ore"], rest.json()["reserved_ore"]) == (20_000_000, 0)
         assert beyond.status_code == 409
+        refused(beyond, 409, "exceeds-approved-amount")
         assert await pool_and_grant(grants) == {
             POOL: (50_000_000, 20_000_000, 0, 30_000_000),
             GRANT_ACCOUNT: (20_000_000, 0, 0, 20_000_000),
         }
 
-    async def test_no_payment_before_approval(self, grants: Grants) -> None:
+    async def test_no_payment_before_approval(self, grants: Grants, schema: Schema) -> None:
         call = await grants.call()
         application = await grants.applied(call["id"])
 
-        response = await grants.step(application["id"], "payments", {"amount_ore": 1})
+        async with unchanged(schema):
+            response = await grants.step(application["id"], "payments", {"amount_ore": 1})
 
         assert response.status_code == 409
         assert problem_type(response) == "invalid-application-state"
@@ -212,6 +228,9 @@ class TestPayments:
         )
 
         assert Counter(r.status_code for r in responses) == {201: 10, 409: 2}
+        for response in responses:
+            if response.status_code == 409:
+                refused(response, 409, "exceeds-approved-amount")
         read = (await grants.read(application["id"])).json()
         assert (read["paid_ore"], read["reserved_ore"]) == (20_000_000, 0)
         assert (await pool_and_grant(grants))[POOL] == (50_000_000, 20_000_000, 0, 30_000_000)
@@ -243,16 +262,20 @@ class TestSettlement:
             GRANT_ACCOUNT: (15_000_000, 0, 0, 15_000_000),
         }
 
-    async def test_repayments_go_back_to_the_pool_up_to_the_claim(self, grants: Grants) -> None:
+    async def test_repayments_go_back_to_the_pool_up_to_the_claim(
+        self, grants: Grants, schema: Schema
+    ) -> None:
         call = await grants.call(pool_ore=50_000_000)
         application = await grants.approved(call["id"], 20_000_000)
         await grants.step(application["id"], "payments", {"amount_ore": 15_000_000})
         await grants.step(application["id"], "settlement", {"used_amount_ore": 12_000_000})
 
-        too_much = await grants.step(application["id"], "repayments", {"amount_ore": 3_000_001})
+        async with unchanged(schema):
+            too_much = await grants.step(application["id"], "repayments", {"amount_ore": 3_000_001})
         part = await grants.step(application["id"], "repayments", {"amount_ore": 1_000_000})
         rest = await grants.step(application["id"], "repayments", {"amount_ore": 2_000_000})
-        after = await grants.step(application["id"], "repayments", {"amount_ore": 1})
+        async with unchanged(schema):
+            after = await grants.step(application["id"], "repayments", {"amount_ore": 1})
 
         assert too_much.status_code == 409
         assert problem_type(too_much) == "exceeds-repayment-claim"
@@ -265,6 +288,7 @@ class TestSettlement:
         assert rest.json()["state"] == "closed"
         assert (rest.json()["repaid_ore"], rest.json()["outstanding_ore"]) == (3_000_000, 0)
         assert after.status_code == 409
+        refused(after, 409, "invalid-application-state")
         assert await pool_and_grant(grants) == {
             POOL: (53_000_000, 15_000_000, 0, 38_000_000),
             GRANT_ACCOUNT: (15_000_000, 3_000_000, 0, 12_000_000),
@@ -288,31 +312,36 @@ class TestSettlement:
         assert settled.json()["repayment_claim_ore"] == 0
 
     async def test_using_more_than_was_paid_is_422_and_changes_nothing(
-        self, grants: Grants
+        self, grants: Grants, schema: Schema
     ) -> None:
         call = await grants.call()
         application = await grants.approved(call["id"], 20_000_000)
         await grants.step(application["id"], "payments", {"amount_ore": 10_000_000})
         before = await pool_and_grant(grants)
 
-        for used in (10_000_001, -1, 1.5, "5"):
-            response = await grants.step(application["id"], "settlement", {"used_amount_ore": used})
+        async with unchanged(schema):
+            for used in (10_000_001, -1, 1.5, "5"):
+                body = {"used_amount_ore": used}
+                response = await grants.step(application["id"], "settlement", body)
 
-            assert response.status_code == 422, used
-            assert "body.used_amount_ore" in error_locations(response)
+                assert response.status_code == 422, used
+                refused(response, 422, "validation-error")
+                assert "body.used_amount_ore" in error_locations(response)
         assert await pool_and_grant(grants) == before
         assert (await grants.read(application["id"])).json()["state"] == "paid"
 
-    async def test_another_organiser_cannot_settle(self, grants: Grants) -> None:
+    async def test_another_organiser_cannot_settle(self, grants: Grants, schema: Schema) -> None:
         call = await grants.call()
         application = await grants.approved(call["id"], 20_000_000)
         headers = {**grants.organiser(LUND), "Idempotency-Key": "not-mine"}
 
-        response = await grants.step(
-            application["id"], "settlement", {"used_amount_ore": 0}, headers=headers
-        )
+        async with unchanged(schema):
+            response = await grants.step(
+                application["id"], "settlement", {"used_amount_ore": 0}, headers=headers
+            )
 
         assert response.status_code == 404
+        refused(response, 404, "not-found")
         assert (await grants.read(application["id"])).json()["state"] == "approved"
 
 

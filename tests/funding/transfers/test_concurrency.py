@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Iterable
 import httpx
 import pytest
 
-from tests.funding.support import API, Ledger
+from tests.funding.support import Ledger
 
 HELD = 10_000_000
 STEP = 100_000
@@ -97,11 +97,7 @@ class TestConcurrentTransfers:
         ids = [r.json()["id"] for r in first]
         assert (await held.account("2019.pool"))["available_ore"] == 0
 
-        settle = [
-            held.client.post(f"{API}/transfers/{i}/{action}", headers=held.keyed())
-            for i in ids
-            for action in ("post", "void")
-        ]
+        settle = [held.settle(i, action) for i in ids for action in ("post", "void")]
         grab = [held.transfer("2019.pool", "2019.b", STEP) for _ in range(SHOTS // 2)]
         responses = await together([*settle, *grab])
 

@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError
 
 from tests.database import DatabaseRun
 from tests.funding.support import API, Ledger, database_rows, error_locations
-from tests.support import Tokens
+from tests.support import Schema, Tokens, expect, refused, unchanged
 
 BAD_TRANSFERS: list[tuple[dict[str, Any], str]] = [
     ({"amount_ore": 1.5}, "body.amount_ore"),
@@ -36,12 +36,10 @@ BAD_TRANSFERS: list[tuple[dict[str, Any], str]] = [
 
 
 @pytest.fixture
-async def funded(ledger: Ledger) -> Ledger:
-    """2019.a holds 10 000 000 öre; 2019.b is empty; 2018.c exists."""
-    await ledger.funded("2019.a", 10_000_000)
-    await ledger.open("2019.b")
-    await ledger.open("2018.c")
-    return ledger
+async def funded(funded: Ledger) -> Ledger:
+    """The funded 2019.a and empty 2019.b of every funding test, and 2018.c."""
+    await funded.open("2018.c")
+    return funded
 
 
 REWRITES = [
@@ -73,11 +71,12 @@ class TestTransfers:
         }
 
     async def test_overspend_is_409_insufficient_funds_and_changes_nothing(
-        self, funded: Ledger
+        self, funded: Ledger, schema: Schema
     ) -> None:
         before = await funded.balances("2019.a", "2019.b")
 
-        response = await funded.transfer("2019.a", "2019.b", 10_000_001)
+        async with unchanged(schema):
+            response = await funded.transfer("2019.a", "2019.b", 10_000_001)
 
         assert response.status_code == 409
         problem = response.json()
@@ -93,20 +92,21 @@ class TestTransfers:
         assert staten["kind"] == "source"
 
     async def test_bad_transfer_is_422_naming_the_field_and_balances_are_unchanged(
-        self, funded: Ledger
+        self, funded: Ledger, schema: Schema
     ) -> None:
         before = await funded.balances("2019.a", "2019.b", "2018.c")
-        for change, field in BAD_TRANSFERS:
-            body = {"from_account": "2019.a", "to_account": "2019.b", "amount_ore": 100}
-            body |= {"kind": "allocation", **change}
+        async with unchanged(schema):
+            for change, field in BAD_TRANSFERS:
+                body = {"from_account": "2019.a", "to_account": "2019.b", "amount_ore": 100}
+                body |= {"kind": "allocation", **change}
 
-            response = await funded.client.post(
-                f"{API}/transfers", json=body, headers=funded.keyed()
-            )
+                response = await funded.client.post(
+                    f"{API}/transfers", json=body, headers=funded.keyed()
+                )
 
-            assert response.status_code == 422, f"{change}: {response.text}"
-            assert response.json()["type"] == "validation-error", change
-            assert field in error_locations(response), change
+                assert response.status_code == 422, f"{change}: {response.text}"
+                assert response.json()["type"] == "validation-error", change
+                assert field in error_locations(response), change
         assert await funded.balances("2019.a", "2019.b", "2018.c") == before
         assert await funded.transfers(account="2019.b") == []
 
@@ -120,32 +120,32 @@ class TestTransfers:
         assert (await ledger.account("2019.b"))["available_ore"] == 2**53 - 1
 
     async def test_transfers_are_readable_by_id_and_listed_oldest_first(
-        self, funded: Ledger
+        self, funded: Ledger, schema: Schema
     ) -> None:
-        first = (await funded.transfer("2019.a", "2019.b", 1)).json()
-        second = (await funded.transfer("2019.a", "2019.b", 2)).json()
+        first = await funded.transferred("2019.a", "2019.b", 1)
+        second = await funded.transferred("2019.a", "2019.b", 2)
 
         one = await funded.client.get(f"{API}/transfers/{first['id']}", headers=funded.admin)
         listed = await funded.transfers(from_account="2019.a")
 
         assert one.json() == first
         assert [t["id"] for t in listed] == [first["id"], second["id"]]
-        missing = await funded.client.get(f"{API}/transfers/999999", headers=funded.admin)
+        async with unchanged(schema):
+            missing = await funded.client.get(f"{API}/transfers/999999", headers=funded.admin)
         assert missing.status_code == 404
+        refused(missing, 404, "not-found")
 
 
 class TestPendingTransfers:
     async def test_pending_reserves_and_post_moves_it(self, funded: Ledger) -> None:
-        pending = (await funded.transfer("2019.a", "2019.b", 4_000_000, pending=True)).json()
+        pending = await funded.transferred("2019.a", "2019.b", 4_000_000, pending=True)
         assert pending["state"] == "pending"
         assert await funded.balances("2019.a", "2019.b") == {
             "2019.a": (10_000_000, 0, 4_000_000, 6_000_000),
             "2019.b": (0, 0, 0, 0),
         }
 
-        posted = await funded.client.post(
-            f"{API}/transfers/{pending['id']}/post", headers=funded.keyed()
-        )
+        posted = await funded.settle(pending["id"], "post")
 
         assert posted.status_code == 200
         assert posted.json()["state"] == "posted"
@@ -156,11 +156,9 @@ class TestPendingTransfers:
         }
 
     async def test_void_releases_the_reservation(self, funded: Ledger) -> None:
-        pending = (await funded.transfer("2019.a", "2019.b", 4_000_000, pending=True)).json()
+        pending = await funded.transferred("2019.a", "2019.b", 4_000_000, pending=True)
 
-        voided = await funded.client.post(
-            f"{API}/transfers/{pending['id']}/void", headers=funded.keyed()
-        )
+        voided = await funded.settle(pending["id"], "void")
 
         assert voided.json()["state"] == "voided"
         assert await funded.balances("2019.a", "2019.b") == {
@@ -168,22 +166,28 @@ class TestPendingTransfers:
             "2019.b": (0, 0, 0, 0),
         }
 
-    async def test_a_reservation_counts_against_what_is_available(self, funded: Ledger) -> None:
-        await funded.transfer("2019.a", "2019.b", 9_000_000, pending=True)
+    async def test_a_reservation_counts_against_what_is_available(
+        self, funded: Ledger, schema: Schema
+    ) -> None:
+        await funded.transferred("2019.a", "2019.b", 9_000_000, pending=True)
+        before = await funded.balances("2019.a", "2019.b")
 
-        response = await funded.transfer("2019.a", "2019.b", 1_000_001)
+        async with unchanged(schema):
+            response = await funded.transfer("2019.a", "2019.b", 1_000_001)
 
         assert response.status_code == 409
         assert response.json()["type"] == "insufficient-funds"
+        assert await funded.balances("2019.a", "2019.b") == before
 
-    async def test_settling_twice_is_409_transfer_not_pending(self, funded: Ledger) -> None:
-        pending = (await funded.transfer("2019.a", "2019.b", 1_000, pending=True)).json()
-        await funded.client.post(f"{API}/transfers/{pending['id']}/void", headers=funded.keyed())
+    async def test_settling_twice_is_409_transfer_not_pending(
+        self, funded: Ledger, schema: Schema
+    ) -> None:
+        pending = await funded.transferred("2019.a", "2019.b", 1_000, pending=True)
+        expect(await funded.settle(pending["id"], "void"), 200)
         before = await funded.balances("2019.a", "2019.b")
 
-        again = await funded.client.post(
-            f"{API}/transfers/{pending['id']}/post", headers=funded.keyed()
-        )
+        async with unchanged(schema):
+            again = await funded.settle(pending["id"], "post")
 
         assert again.status_code == 409
         assert again.json()["type"] == "transfer-not-pending"
@@ -192,7 +196,7 @@ class TestPendingTransfers:
 
 class TestCorrections:
     async def test_correction_reverses_part_of_a_posted_transfer(self, funded: Ledger) -> None:
-        original = (await funded.transfer("2019.a", "2019.b", 3_000_000)).json()
+        original = await funded.transferred("2019.a", "2019.b", 3_000_000)
 
         correction = await funded.transfer(
             "2019.b", "2019.a", 1_000_000, kind="correction", corrects_id=original["id"]
@@ -206,28 +210,36 @@ class TestCorrections:
         )
         assert unchanged.json() == original
 
-    async def test_reversing_more_than_the_original_is_422(self, funded: Ledger) -> None:
-        original = (await funded.transfer("2019.a", "2019.b", 3_000_000)).json()
-        await funded.transfer(
+    async def test_reversing_more_than_the_original_is_422(
+        self, funded: Ledger, schema: Schema
+    ) -> None:
+        original = await funded.transferred("2019.a", "2019.b", 3_000_000)
+        await funded.transferred(
             "2019.b", "2019.a", 2_000_000, kind="correction", corrects_id=original["id"]
         )
 
-        response = await funded.transfer(
-            "2019.b", "2019.a", 1_000_001, kind="correction", corrects_id=original["id"]
-        )
+        async with unchanged(schema):
+            response = await funded.transfer(
+                "2019.b", "2019.a", 1_000_001, kind="correction", corrects_id=original["id"]
+            )
 
         assert response.status_code == 422
+        refused(response, 422, "validation-error")
         assert error_locations(response) == {"body.amount_ore"}
 
-    async def test_correction_between_other_accounts_is_422(self, funded: Ledger) -> None:
+    async def test_correction_between_other_accounts_is_422(
+        self, funded: Ledger, schema: Schema
+    ) -> None:
         await funded.open("2019.d")
-        original = (await funded.transfer("2019.a", "2019.b", 3_000_000)).json()
+        original = await funded.transferred("2019.a", "2019.b", 3_000_000)
 
-        response = await funded.transfer(
-            "2019.a", "2019.d", 1, kind="correction", corrects_id=original["id"]
-        )
+        async with unchanged(schema):
+            response = await funded.transfer(
+                "2019.a", "2019.d", 1, kind="correction", corrects_id=original["id"]
+            )
 
         assert response.status_code == 422
+        refused(response, 422, "validation-error")
         assert error_locations(response) == {"body.to_account"}
 
 
@@ -255,7 +267,7 @@ class TestDatabaseGuards:
 
 class TestTransferScoping:
     async def test_rss_sees_its_county_transfers_only(
-        self, ledger: Ledger, client: httpx.AsyncClient, tokens: Tokens
+        self, ledger: Ledger, client: httpx.AsyncClient, tokens: Tokens, schema: Schema
     ) -> None:
         await ledger.funded("2019.rss", 2_000)
         for county in ("01", "12"):
@@ -264,24 +276,27 @@ class TestTransferScoping:
             )
         ids = {}
         for county in ("01", "12"):
-            ids[county] = (await ledger.transfer("2019.rss", f"2019.rss.{county}", 1_000)).json()[
-                "id"
-            ]
+            made = await ledger.transferred("2019.rss", f"2019.rss.{county}", 1_000)
+            ids[county] = made["id"]
         rss12 = tokens.rss("12")
 
-        listed = await client.get(f"{API}/transfers", headers=rss12)
-        other = await client.get(f"{API}/transfers/{ids['01']}", headers=rss12)
-        own = await client.get(f"{API}/transfers/{ids['12']}", headers=rss12)
+        async with unchanged(schema):
+            listed = await client.get(f"{API}/transfers", headers=rss12)
+            other = await client.get(f"{API}/transfers/{ids['01']}", headers=rss12)
+            own = await client.get(f"{API}/transfers/{ids['12']}", headers=rss12)
 
         assert [t["id"] for t in listed.json()["items"]] == [ids["12"]]
         assert other.status_code == 404
+        refused(other, 404, "not-found")
         assert own.status_code == 200
 
     async def test_only_admin_moves_money(
-        self, funded: Ledger, client: httpx.AsyncClient, tokens: Tokens
+        self, funded: Ledger, tokens: Tokens, schema: Schema
     ) -> None:
         headers = {**tokens.rss("12"), "Idempotency-Key": "rss-1"}
 
-        response = await funded.transfer("2019.a", "2019.b", 1, headers=headers)
+        async with unchanged(schema):
+            response = await funded.transfer("2019.a", "2019.b", 1, headers=headers)
 
         assert response.status_code == 403
+        refused(response, 403, "forbidden")

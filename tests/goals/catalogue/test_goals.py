@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.goals.support import Database, Goals
+from tests.goals.support import Goals
+from tests.support import Schema, refused, unchanged
 
 PROGRAMME = {
     "A1": "Stärka och utveckla samverkan på det jämställdhetspolitiska området mellan staten, "
@@ -41,8 +42,8 @@ class TestProgrammeGoals:
             "Stronger violence prevention with a focus on preschool and school"
         )
 
-    async def test_the_programme_goals_come_from_the_migration(self, db: Database) -> None:
-        rows = await db.rows("SELECT code, created_by FROM goals.goal ORDER BY code")
+    async def test_the_programme_goals_come_from_the_migration(self, schema: Schema) -> None:
+        rows = await schema.rows("SELECT code, created_by FROM goals.goal ORDER BY code")
         assert [code for code, _ in rows] == sorted(PROGRAMME)
         assert all(created_by is None for _, created_by in rows)
 
@@ -50,14 +51,15 @@ class TestProgrammeGoals:
         response = await goals.get("/goals", goals.reader, kind="agreement")
         assert [goal["code"] for goal in response.json()["items"]] == ["A1", "A2", "A3"]
 
-    async def test_unknown_goal_is_404(self, goals: Goals) -> None:
-        response = await goals.get("/goals/K9", goals.reader)
-        assert response.status_code == 404
-        assert response.headers["content-type"].startswith("application/problem+json")
+    async def test_unknown_goal_is_404(self, goals: Goals, schema: Schema) -> None:
+        async with unchanged(schema):
+            response = await goals.get("/goals/K9", goals.reader)
+        refused(response, 404, "not-found")
 
-    async def test_no_token_is_401(self, goals: Goals) -> None:
-        response = await goals.get("/goals", {})
-        assert response.status_code == 401
+    async def test_no_token_is_401(self, goals: Goals, schema: Schema) -> None:
+        async with unchanged(schema):
+            response = await goals.get("/goals", {})
+        refused(response, 401, "invalid-token")
 
 
 class TestCountyGoals:
@@ -89,32 +91,46 @@ class TestCountyGoals:
             assert [g["code"] for g in listed.json()["items"]] == ([code] if visible else [])
             one = await goals.get(f"/goals/{code}", headers)
             assert one.status_code == (200 if visible else 404)
+            if not visible:
+                refused(one, 404, "not-found")
 
     async def test_an_rss_may_not_add_a_goal_for_another_county(
-        self, goals: Goals, db: Database
+        self, goals: Goals, schema: Schema
     ) -> None:
-        response = await goals.post("/goals", goals.rss("01"), {"county_code": "12", "title": "x"})
-        assert response.status_code == 403
-        assert await db.count("goal") == 8
+        async with unchanged(schema):
+            response = await goals.post(
+                "/goals", goals.rss("01"), {"county_code": "12", "title": "x"}
+            )
+        refused(response, 403, "forbidden")
+        assert await schema.count("goal") == 8
 
-    async def test_a_given_code_must_begin_with_the_county(self, goals: Goals) -> None:
-        response = await goals.post(
-            "/goals", goals.admin, {"county_code": "12", "title": "x", "code": "01-X"}
-        )
-        assert response.status_code == 422
-        assert response.json()["errors"][0]["location"] == "body.code"
+    async def test_a_given_code_must_begin_with_the_county(
+        self, goals: Goals, schema: Schema
+    ) -> None:
+        async with unchanged(schema):
+            response = await goals.post(
+                "/goals", goals.admin, {"county_code": "12", "title": "x", "code": "01-X"}
+            )
+        problem = refused(response, 422, "validation-error")
+        assert problem["errors"][0]["location"] == "body.code"
 
-    async def test_a_taken_code_is_409(self, goals: Goals) -> None:
+    async def test_a_taken_code_is_409_goal_exists(self, goals: Goals, schema: Schema) -> None:
         body = {"county_code": "12", "title": "x", "code": "12-VALD"}
         assert (await goals.post("/goals", goals.admin, body)).status_code == 201
-        response = await goals.post("/goals", goals.admin, body)
-        assert response.status_code == 409
+        async with unchanged(schema):
+            response = await goals.post("/goals", goals.admin, body)
+        problem = refused(response, 409, "goal-exists")
+        assert (problem["detail"], problem["code"]) == ("Goal 12-VALD already exists.", "12-VALD")
 
-    async def test_readers_and_evaluators_may_not_add_goals(self, goals: Goals) -> None:
+    async def test_readers_and_evaluators_may_not_add_goals(
+        self, goals: Goals, schema: Schema
+    ) -> None:
         body = {"county_code": "12", "title": "x"}
-        assert (await goals.post("/goals", goals.reader, body)).status_code == 403
-        assert (await goals.post("/goals", goals.tokens.evaluator, body)).status_code == 403
+        async with unchanged(schema):
+            for headers in (goals.reader, goals.tokens.evaluator):
+                refused(await goals.post("/goals", headers, body), 403, "forbidden")
 
-    async def test_an_unknown_county_is_422(self, goals: Goals) -> None:
-        response = await goals.post("/goals", goals.admin, {"county_code": "02", "title": "x"})
-        assert response.status_code == 422
+    async def test_an_unknown_county_is_422(self, goals: Goals, schema: Schema) -> None:
+        async with unchanged(schema):
+            response = await goals.post("/goals", goals.admin, {"county_code": "02", "title": "x"})
+        refused(response, 422, "validation-error")

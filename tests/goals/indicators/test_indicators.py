@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.goals.support import Database, Goals
+from tests.goals.support import Goals
+from tests.support import Schema, refused, unchanged
 
 
 class TestIndicators:
@@ -52,58 +53,68 @@ class TestIndicators:
         ],
     )
     async def test_a_baseline_of_the_wrong_kind_is_422_and_nothing_is_saved(
-        self, goals: Goals, db: Database, measure: str, baseline: Any
+        self, goals: Goals, schema: Schema, measure: str, baseline: Any
     ) -> None:
         plan = await goals.plan("12")
         body = {"goal_code": "K1", "name": "x", "measure": measure, "baseline": baseline}
         if measure in ("count", "percentage"):
             body["direction"] = "increase"
-        response = await goals.post(f"/plans/{plan['id']}/indicators", goals.admin, body)
-        assert response.status_code == 422, response.text
-        assert response.json()["errors"][0]["location"] == "body.baseline"
-        assert response.json()["detail"].startswith("The baseline of indicator 'x' does not fit")
-        assert await db.count("indicator") == 0
+        async with unchanged(schema):
+            response = await goals.post(f"/plans/{plan['id']}/indicators", goals.admin, body)
+        problem = refused(response, 422, "validation-error")
+        assert problem["errors"][0]["location"] == "body.baseline"
+        assert problem["detail"].startswith("The baseline of indicator 'x' does not fit")
+        assert await schema.count("indicator") == 0
 
-    async def test_a_count_needs_a_direction(self, goals: Goals) -> None:
+    async def test_a_count_needs_a_direction(self, goals: Goals, schema: Schema) -> None:
         plan = await goals.plan("12")
         body = {"goal_code": "K1", "name": "x", "measure": "count"}
-        response = await goals.post(f"/plans/{plan['id']}/indicators", goals.admin, body)
-        assert response.status_code == 422
-        assert response.json()["errors"][0]["location"] == "body.direction"
+        async with unchanged(schema):
+            response = await goals.post(f"/plans/{plan['id']}/indicators", goals.admin, body)
+        problem = refused(response, 422, "validation-error")
+        assert problem["errors"][0]["location"] == "body.direction"
 
-    async def test_an_unknown_measure_is_422(self, goals: Goals) -> None:
+    async def test_an_unknown_measure_is_422(self, goals: Goals, schema: Schema) -> None:
         plan = await goals.plan("12")
         body = {"goal_code": "K1", "name": "x", "measure": "ratio"}
-        response = await goals.post(f"/plans/{plan['id']}/indicators", goals.admin, body)
-        assert response.status_code == 422
+        async with unchanged(schema):
+            response = await goals.post(f"/plans/{plan['id']}/indicators", goals.admin, body)
+        refused(response, 422, "validation-error")
 
-    async def test_the_goal_must_be_in_the_plan(self, goals: Goals) -> None:
+    async def test_the_goal_must_be_in_the_plan(self, goals: Goals, schema: Schema) -> None:
         plan = await goals.plan("12")
         body = {"goal_code": "K4", "name": "x", "measure": "text"}
-        response = await goals.post(f"/plans/{plan['id']}/indicators", goals.admin, body)
-        assert response.status_code == 422
-        assert response.json()["errors"][0] == {
+        async with unchanged(schema):
+            response = await goals.post(f"/plans/{plan['id']}/indicators", goals.admin, body)
+        assert refused(response, 422, "validation-error")["errors"][0] == {
             "location": "body.goal_code",
             "message": "not a goal of the plan",
             "value": "K4",
         }
 
-    async def test_a_second_indicator_of_the_same_name_and_goal_is_409(self, goals: Goals) -> None:
+    async def test_a_second_indicator_of_the_same_name_and_goal_is_409_indicator_exists(
+        self, goals: Goals, schema: Schema
+    ) -> None:
         plan = await goals.plan("12")
         await goals.indicator(plan["id"], "text", name="Rutin")
         body = {"goal_code": "K1", "name": "Rutin", "measure": "text"}
-        response = await goals.post(f"/plans/{plan['id']}/indicators", goals.admin, body)
-        assert response.status_code == 409
+        async with unchanged(schema):
+            response = await goals.post(f"/plans/{plan['id']}/indicators", goals.admin, body)
+        problem = refused(response, 409, "indicator-exists")
+        assert (
+            problem["detail"] == f"Goal K1 of plan {plan['id']} already has an indicator 'Rutin'."
+        )
 
     async def test_an_rss_adds_indicators_to_its_own_plan_only(
-        self, goals: Goals, db: Database
+        self, goals: Goals, schema: Schema
     ) -> None:
         plan = await goals.plan("01")
         body = {"goal_code": "K1", "name": "x", "measure": "text"}
         path = f"/plans/{plan['id']}/indicators"
-        assert (await goals.post(path, goals.rss("12"), body)).status_code == 404
-        assert (await goals.get(path, goals.rss("12"))).status_code == 404
-        assert await db.count("indicator") == 0
+        async with unchanged(schema):
+            refused(await goals.post(path, goals.rss("12"), body), 404, "not-found")
+            refused(await goals.get(path, goals.rss("12")), 404, "not-found")
+        assert await schema.count("indicator") == 0
         assert (await goals.post(path, goals.rss("01"), body)).status_code == 201
         listed = await goals.get(path, goals.rss("01"))
         assert [i["name"] for i in listed.json()["items"]] == ["x"]
@@ -149,27 +160,28 @@ class TestValuesOfEachMeasure:
         ],
     )
     async def test_a_value_of_the_wrong_kind_is_422_naming_the_indicator(
-        self, goals: Goals, db: Database, measure: str, value: dict[str, Any]
+        self, goals: Goals, schema: Schema, measure: str, value: dict[str, Any]
     ) -> None:
         plan = await goals.plan("12")
         indicator = await goals.indicator(plan["id"], measure, name="Mätetal")
-        response = await goals.create_report(
-            plan["id"], "12", values=[{"indicator_id": indicator["id"], **value}]
-        )
-        assert response.status_code == 422, response.text
-        problem = response.json()
+        async with unchanged(schema):
+            response = await goals.create_report(
+                plan["id"], "12", values=[{"indicator_id": indicator["id"], **value}]
+            )
+        problem = refused(response, 422, "validation-error")
         named = f'indicator {indicator["id"]} "Mätetal"'
         assert named in problem["detail"]
         assert problem["errors"][0]["location"] == "body.values[0]"
         assert problem["errors"][0]["message"].startswith(f"{named} is a")
-        assert await db.count("report") == 0
+        assert await schema.count("report") == 0
 
-    async def test_an_indicator_of_another_plan_is_422(self, goals: Goals) -> None:
+    async def test_an_indicator_of_another_plan_is_422(self, goals: Goals, schema: Schema) -> None:
         other = await goals.plan("01")
         foreign = await goals.indicator(other["id"], "count")
         plan = await goals.plan("12")
-        response = await goals.create_report(
-            plan["id"], "12", values=[{"indicator_id": foreign["id"], "value": 1}]
-        )
-        assert response.status_code == 422
-        assert "not an indicator of the report's plan" in response.json()["detail"]
+        async with unchanged(schema):
+            response = await goals.create_report(
+                plan["id"], "12", values=[{"indicator_id": foreign["id"], "value": 1}]
+            )
+        problem = refused(response, 422, "validation-error")
+        assert "not an indicator of the report's plan" in problem["detail"]

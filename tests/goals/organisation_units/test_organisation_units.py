@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.goals.support import Goals
+from tests.support import Schema, refused, unchanged
 
 
 async def all_units(goals: Goals, **params: Any) -> list[dict[str, Any]]:
@@ -63,9 +64,11 @@ class TestOrganisationUnits:
         response = await goals.get("/organisation-units", goals.reader, parent_code="09")
         assert [unit["name"] for unit in response.json()["items"]] == ["Gotland"]
 
-    async def test_one_unit_by_code_and_an_unknown_one(self, goals: Goals) -> None:
+    async def test_one_unit_by_code_and_an_unknown_one(self, goals: Goals, schema: Schema) -> None:
         malmo = await goals.get("/organisation-units/1280", goals.reader)
         assert malmo.status_code == 200
         assert malmo.json()["name"] == "Malmö"
         assert malmo.json()["parent_code"] == "12"
-        assert (await goals.get("/organisation-units/1299", goals.reader)).status_code == 404
+        async with unchanged(schema):
+            unknown = await goals.get("/organisation-units/1299", goals.reader)
+        refused(unknown, 404, "not-found")

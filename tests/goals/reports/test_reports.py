@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.goals.support import Database, Goals
+from tests.goals.support import Goals
+from tests.support import Schema, refused, unchanged
 
 
 @pytest.fixture
@@ -72,48 +73,55 @@ class TestCreate:
 
     @pytest.mark.parametrize("period", ["2020", "2019H3", "2019Q1", "19"])
     async def test_a_period_outside_the_plans_year_is_422(
-        self, goals: Goals, plan: dict[str, Any], db: Database, period: str
+        self, goals: Goals, plan: dict[str, Any], schema: Schema, period: str
     ) -> None:
-        response = await goals.create_report(plan["id"], "12", period)
-        assert response.status_code == 422
-        assert await db.count("report") == 0
+        async with unchanged(schema):
+            response = await goals.create_report(plan["id"], "12", period)
+        refused(response, 422, "validation-error")
+        assert await schema.count("report") == 0
 
-    async def test_one_report_per_plan_and_period(self, goals: Goals, plan: dict[str, Any]) -> None:
+    async def test_a_second_report_for_a_period_is_409_report_exists(
+        self, goals: Goals, plan: dict[str, Any], schema: Schema
+    ) -> None:
         first = await goals.report(plan["id"], "12", period="2019H1")
-        response = await goals.create_report(plan["id"], "12", "2019H1")
-        assert response.status_code == 409
-        assert response.json()["report_id"] == first["id"]
+        async with unchanged(schema):
+            response = await goals.create_report(plan["id"], "12", "2019H1")
+        problem = refused(response, 409, "report-exists")
+        assert problem["report_id"] == first["id"]
+        assert problem["detail"] == f"Plan {plan['id']} already has a report for 2019H1."
 
     async def test_a_narrative_of_a_goal_outside_the_plan_is_422(
-        self, goals: Goals, plan: dict[str, Any]
+        self, goals: Goals, plan: dict[str, Any], schema: Schema
     ) -> None:
-        response = await goals.create_report(
-            plan["id"], "12", narratives=[{"goal_code": "K3", "text": "x"}]
-        )
-        assert response.status_code == 422
-        assert "K3 is not a goal of the report's plan" in response.json()["detail"]
+        async with unchanged(schema):
+            response = await goals.create_report(
+                plan["id"], "12", narratives=[{"goal_code": "K3", "text": "x"}]
+            )
+        problem = refused(response, 422, "validation-error")
+        assert "K3 is not a goal of the report's plan" in problem["detail"]
 
     async def test_only_the_countys_rss_writes_reports(
-        self, goals: Goals, plan: dict[str, Any], db: Database
+        self, goals: Goals, plan: dict[str, Any], schema: Schema
     ) -> None:
         body = {"plan_id": plan["id"], "period": "2019"}
-        assert (await goals.post("/reports", goals.admin, body)).status_code == 403
-        assert (await goals.post("/reports", goals.reader, body)).status_code == 403
-        assert (await goals.post("/reports", goals.rss("01"), body)).status_code == 403
-        assert await db.count("report") == 0
+        async with unchanged(schema):
+            for headers in (goals.admin, goals.reader, goals.rss("01")):
+                refused(await goals.post("/reports", headers, body), 403, "forbidden")
+        assert await schema.count("report") == 0
 
-    async def test_an_unknown_plan_is_422(self, goals: Goals) -> None:
-        response = await goals.create_report(999, "12")
-        assert response.status_code == 422
-        assert response.json()["errors"][0]["location"] == "body.plan_id"
+    async def test_an_unknown_plan_is_422(self, goals: Goals, schema: Schema) -> None:
+        async with unchanged(schema):
+            response = await goals.create_report(999, "12")
+        problem = refused(response, 422, "validation-error")
+        assert problem["errors"][0]["location"] == "body.plan_id"
 
 
 class TestDryRun:
     async def test_a_dry_run_shows_the_report_and_saves_nothing(
-        self, goals: Goals, plan: dict[str, Any], db: Database
+        self, goals: Goals, plan: dict[str, Any], schema: Schema
     ) -> None:
         count, _ = ids(plan)
-        before = await db.counts()
+        before = await schema.counts()
         response = await goals.create_report(
             plan["id"],
             "12",
@@ -130,25 +138,26 @@ class TestDryRun:
         assert values(preview) == {count: 8}
         assert preview["narratives"] == [{"goal_code": "K2", "text": "Uppföljning pågår."}]
         assert "ETag" not in response.headers
-        assert await db.counts() == before
+        assert await schema.counts() == before
 
     async def test_a_dry_run_with_a_bad_value_is_the_same_422(
-        self, goals: Goals, plan: dict[str, Any], db: Database
+        self, goals: Goals, plan: dict[str, Any], schema: Schema
     ) -> None:
         count, _ = ids(plan)
-        response = await goals.create_report(
-            plan["id"], "12", values=[{"indicator_id": count, "value": -1}], dry_run="true"
-        )
-        assert response.status_code == 422
-        assert f'indicator {count} "Avtal"' in response.json()["detail"]
-        assert await db.count("report") == 0
+        async with unchanged(schema):
+            response = await goals.create_report(
+                plan["id"], "12", values=[{"indicator_id": count, "value": -1}], dry_run="true"
+            )
+        problem = refused(response, 422, "validation-error")
+        assert f'indicator {count} "Avtal"' in problem["detail"]
+        assert await schema.count("report") == 0
 
     async def test_a_dry_run_of_an_edit_shows_the_result_and_changes_nothing(
-        self, goals: Goals, plan: dict[str, Any], db: Database
+        self, goals: Goals, plan: dict[str, Any], schema: Schema
     ) -> None:
         count, share = ids(plan)
         report = await goals.report(plan["id"], "12", values=[{"indicator_id": count, "value": 8}])
-        before = await db.rows("SELECT * FROM goals.report_value")
+        before = await schema.rows("SELECT * FROM goals.report_value")
         response = await goals.client.patch(
             f"/goals/v1/reports/{report['id']}",
             params={"dry_run": "true"},
@@ -158,7 +167,7 @@ class TestDryRun:
         assert response.status_code == 200, response.text
         assert response.json()["dry_run"] is True
         assert values(response.json()) == {count: 8, share: 50.0}
-        assert await db.rows("SELECT * FROM goals.report_value") == before
+        assert await schema.rows("SELECT * FROM goals.report_value") == before
         again = await goals.get(f"/reports/{report['id']}", goals.rss("12"))
         assert (again.json()["version"], values(again.json())) == (1, {count: 8})
 
@@ -197,7 +206,7 @@ class TestEdit:
         assert [e["action"] for e in edited["history"]] == ["create", "edit"]
 
     async def test_a_stale_etag_is_412_and_changes_nothing(
-        self, goals: Goals, plan: dict[str, Any]
+        self, goals: Goals, plan: dict[str, Any], schema: Schema
     ) -> None:
         count, _ = ids(plan)
         report = await goals.report(plan["id"], "12", values=[{"indicator_id": count, "value": 8}])
@@ -205,12 +214,12 @@ class TestEdit:
             goals, report["id"], {"values": [{"indicator_id": count, "value": 9}]}, '"1"'
         )
         assert first.status_code == 200
-        stale = await patch(
-            goals, report["id"], {"values": [{"indicator_id": count, "value": 10}]}, '"1"'
-        )
-        assert stale.status_code == 412
-        assert stale.json()["type"] == "precondition-failed"
-        assert stale.json()["current_version"] == 2
+        async with unchanged(schema):
+            stale = await patch(
+                goals, report["id"], {"values": [{"indicator_id": count, "value": 10}]}, '"1"'
+            )
+        problem = refused(stale, 412, "precondition-failed")
+        assert problem["current_version"] == 2
         again = await goals.get(f"/reports/{report['id']}", goals.rss("12"))
         assert (again.json()["version"], values(again.json())) == (2, {count: 9})
 
@@ -224,11 +233,12 @@ class TestEdit:
         assert [e["action"] for e in response.json()["history"]] == ["create"]
 
     async def test_an_edit_without_if_match_is_428(
-        self, goals: Goals, plan: dict[str, Any]
+        self, goals: Goals, plan: dict[str, Any], schema: Schema
     ) -> None:
         report = await goals.report(plan["id"], "12")
-        response = await patch(goals, report["id"], {"values": []}, None)
-        assert response.status_code == 428
+        async with unchanged(schema):
+            response = await patch(goals, report["id"], {"values": []}, None)
+        refused(response, 428, "precondition-required")
 
     async def test_an_entry_without_a_value_removes_it(
         self, goals: Goals, plan: dict[str, Any]
@@ -253,34 +263,40 @@ class TestEdit:
         assert (response.json()["values"], response.json()["narratives"]) == ([], [])
 
     async def test_a_bad_value_in_an_edit_is_422_naming_the_indicator(
-        self, goals: Goals, plan: dict[str, Any]
+        self, goals: Goals, plan: dict[str, Any], schema: Schema
     ) -> None:
         _, share = ids(plan)
         report = await goals.report(plan["id"], "12")
-        response = await patch(
-            goals, report["id"], {"values": [{"indicator_id": share, "value": 50}]}, '"1"'
-        )
-        assert response.status_code == 422
-        assert f'indicator {share} "Andel"' in response.json()["detail"]
+        async with unchanged(schema):
+            response = await patch(
+                goals, report["id"], {"values": [{"indicator_id": share, "value": 50}]}, '"1"'
+            )
+        problem = refused(response, 422, "validation-error")
+        assert f'indicator {share} "Andel"' in problem["detail"]
 
-    async def test_only_the_countys_rss_edits(self, goals: Goals, plan: dict[str, Any]) -> None:
+    async def test_only_the_countys_rss_edits(
+        self, goals: Goals, plan: dict[str, Any], schema: Schema
+    ) -> None:
         report = await goals.report(plan["id"], "12")
         path = f"/goals/v1/reports/{report['id']}"
-        as_admin = await goals.client.patch(
-            path, json={}, headers={**goals.admin, "If-Match": '"1"'}
-        )
-        assert as_admin.status_code == 403
-        assert (await patch(goals, report["id"], {}, '"1"', county="01")).status_code == 404
+        async with unchanged(schema):
+            as_admin = await goals.client.patch(
+                path, json={}, headers={**goals.admin, "If-Match": '"1"'}
+            )
+            as_another = await patch(goals, report["id"], {}, '"1"', county="01")
+        refused(as_admin, 403, "forbidden")
+        refused(as_another, 404, "not-found")
 
 
 class TestCountyScope:
     async def test_another_countys_report_is_404_for_an_rss(
-        self, goals: Goals, plan: dict[str, Any]
+        self, goals: Goals, plan: dict[str, Any], schema: Schema
     ) -> None:
         report = await goals.report(plan["id"], "12")
         path = f"/reports/{report['id']}"
-        assert (await goals.get(path, goals.rss("01"))).status_code == 404
-        assert (await goals.move(report["id"], "submit", goals.rss("01"))).status_code == 404
+        async with unchanged(schema):
+            refused(await goals.get(path, goals.rss("01")), 404, "not-found")
+            refused(await goals.move(report["id"], "submit", goals.rss("01")), 404, "not-found")
         assert (await goals.get(path, goals.rss("12"))).status_code == 200
         assert (await goals.get(path, goals.admin)).status_code == 200
 
@@ -321,7 +337,8 @@ class TestConcurrentEdits:
             patch(goals, report["id"], {"values": [{"indicator_id": count, "value": 2}]}, '"1"'),
         )
         assert sorted([first.status_code, second.status_code]) == [200, 412]
-        winner = first if first.status_code == 200 else second
+        winner, loser = (first, second) if first.status_code == 200 else (second, first)
+        refused(loser, 412, "precondition-failed")
         again = await goals.get(f"/reports/{report['id']}", goals.rss("12"))
         assert again.json()["version"] == 2
         assert values(again.json()) == values(winner.json())

@@ -4,7 +4,6 @@ cases: n = 1, zero variance, missing items, a school with no post wave."""
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
@@ -14,22 +13,11 @@ import pytest
 
 from tests.mvp_evaluation.analyses import reference
 from tests.mvp_evaluation.analyses.reference import CODES, ITEMS, Answers, School
-from tests.mvp_evaluation.conftest import BASE, Survey, csv_text
-from tests.support import Tokens, expect
+from tests.mvp_evaluation.analyses.support import PAIRED_FIELDS, effects, upload
+from tests.mvp_evaluation.support import BASE, Survey, csv_text
+from tests.support import Schema, Tokens
 
 pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword")  # pingouin on pandas 3
-PAIRED_FIELDS = (
-    "n",
-    "mean_pre",
-    "mean_post",
-    "mean_diff",
-    "sd_diff",
-    "ci95_low",
-    "ci95_high",
-    "p_value",
-    "d_z",
-    "hedges_g",
-)
 
 
 def close(actual: Any, expected: float) -> None:
@@ -40,35 +28,6 @@ def assert_paired(actual: dict[str, Any], expected: dict[str, float]) -> None:
     assert actual["suppressed"] is False
     for name in PAIRED_FIELDS:
         close(actual[name], expected[name])
-
-
-async def upload(survey: Survey, schools: list[School], cohort: str = "2019") -> dict[str, int]:
-    """Each school registered with pre (semicolon CSV) and post (JSON) waves; wave ids."""
-    waves = {}
-    for school in schools:
-        await survey.school(school.arm, code=school.code)
-        pre = await survey.wave(school.code, "pre", cohort)
-        rows = list(school.pre.items())
-        assert (await survey.post(pre, csv_text(rows, CODES, ";"))).status_code == 201
-        waves[school.code] = pre
-        if school.post:
-            post = await survey.wave(school.code, "post", cohort)
-            body = [
-                {"respondent": code, "answers": dict(zip(CODES, answers, strict=True))}
-                for code, answers in school.post.items()
-            ]
-            response = await survey.post(post, json.dumps({"responses": body}), "application/json")
-            assert response.status_code == 201, response.text
-    return waves
-
-
-async def effects(
-    client: httpx.AsyncClient, headers: dict[str, str], scale: str = "attityd"
-) -> dict[str, Any]:
-    response = await client.get(
-        f"{BASE}/effects", params={"scale": scale, "cohort": "2019"}, headers=headers
-    )
-    return expect(response, 200)
 
 
 @pytest.fixture
@@ -167,73 +126,69 @@ def answers(*attityd: int | None) -> Answers:
     return [*attityd, None, None]
 
 
+# One pair only: b answers only 2 of 6 items at post, so has no score there.
+ONE_PAIR = fixed(
+    "11111111",
+    "intervention",
+    {"a": answers(3, 3, 3, 3, 3, 3), "b": answers(4, 2, 4, 4, 2, 4)},
+    {"a": answers(5, 1, 5, 5, 1, 5), "b": answers(5, None, None, None, None, 5)},
+)
+# Every pupil gains exactly 1 (no variance); c answers exactly half of the items at pre.
+NO_VARIANCE = fixed(
+    "22222222",
+    "intervention",
+    {
+        "a": answers(1, 5, 1, 1, 5, 1),
+        "b": answers(2, 4, 2, 2, 4, 2),
+        "c": answers(3, None, None, None, 3, 3),
+    },
+    {
+        "a": answers(2, 4, 2, 2, 4, 2),
+        "b": answers(3, 3, 3, 3, 3, 3),
+        "c": answers(4, 2, 4, 4, 2, 4),
+    },
+)
+NO_POST = fixed(
+    "33333333",
+    "comparison",
+    {"a": answers(1, 5, 1, 1, 5, 1), "b": answers(5, 1, 5, 5, 1, 5)},
+    {},
+)
+ONE_PAIR_READ = dict.fromkeys(PAIRED_FIELDS) | {
+    "n": 1,
+    "mean_pre": 3.0,
+    "mean_post": 5.0,
+    "mean_diff": 2.0,
+    "suppressed": False,
+}
+# SciPy says t = inf, p = 0; d_z has no value: all undefined.
+NO_VARIANCE_READ = dict.fromkeys(PAIRED_FIELDS) | {
+    "n": 3,
+    "mean_pre": 2.0,
+    "mean_post": 3.0,
+    "mean_diff": 1.0,
+    "sd_diff": 0.0,
+    "ci95_low": 1.0,
+    "ci95_high": 1.0,
+    "suppressed": False,
+}
+
+
 class TestEdgeCases:
     async def test_n_1_zero_variance_missing_items_and_no_post_wave(
         self, survey: Survey, client: httpx.AsyncClient, tokens: Tokens
     ) -> None:
         await survey.instrument(item_list=ITEMS)
-        one = fixed(
-            "11111111",
-            "intervention",
-            {"a": answers(3, 3, 3, 3, 3, 3), "b": answers(4, 2, 4, 4, 2, 4)},
-            # b answers only 2 of 6 items at post: no score, so one pair is left.
-            {"a": answers(5, 1, 5, 5, 1, 5), "b": answers(5, None, None, None, None, 5)},
-        )
-        flat = fixed(
-            "22222222",
-            "intervention",
-            # every pupil gains exactly 1; c answers exactly half of the items at pre.
-            {
-                "a": answers(1, 5, 1, 1, 5, 1),
-                "b": answers(2, 4, 2, 2, 4, 2),
-                "c": answers(3, None, None, None, 3, 3),
-            },
-            {
-                "a": answers(2, 4, 2, 2, 4, 2),
-                "b": answers(3, 3, 3, 3, 3, 3),
-                "c": answers(4, 2, 4, 4, 2, 4),
-            },
-        )
-        no_post = fixed(
-            "33333333",
-            "comparison",
-            {"a": answers(1, 5, 1, 1, 5, 1), "b": answers(5, 1, 5, 5, 1, 5)},
-            {},
-        )
-        await upload(survey, [one, flat, no_post])
+        await upload(survey, [ONE_PAIR, NO_VARIANCE, NO_POST])
 
         body = await effects(client, tokens.evaluator)
 
         schools = {school["school_unit_code"]: school["paired"] for school in body["schools"]}
-        assert schools["11111111"] == {
-            "n": 1,
-            "mean_pre": 3.0,
-            "mean_post": 5.0,
-            "mean_diff": 2.0,
-            "sd_diff": None,
-            "ci95_low": None,
-            "ci95_high": None,
-            "p_value": None,
-            "d_z": None,
-            "hedges_g": None,
-            "suppressed": False,
-        }
-        assert schools["22222222"] == {
-            "n": 3,
-            "mean_pre": 2.0,
-            "mean_post": 3.0,
-            "mean_diff": 1.0,
-            "sd_diff": 0.0,
-            "ci95_low": 1.0,
-            "ci95_high": 1.0,
-            "p_value": None,  # SciPy says t = inf, p = 0; d_z has no value: all undefined
-            "d_z": None,
-            "hedges_g": None,
-            "suppressed": False,
-        }
+        assert schools["11111111"] == ONE_PAIR_READ
+        assert schools["22222222"] == NO_VARIANCE_READ
         assert schools["33333333"] == dict.fromkeys(PAIRED_FIELDS) | {"n": 0, "suppressed": False}
         pooled = body["pooled"]["paired"]
-        assert_paired(pooled, reference.paired(*reference.pairs([one, flat])))
+        assert_paired(pooled, reference.paired(*reference.pairs([ONE_PAIR, NO_VARIANCE])))
         # No comparison school has a pair: d_ppc2 is undefined.
         assert body["controlled"] == {
             "n_intervention": 4,
@@ -242,7 +197,7 @@ class TestEdgeCases:
             "suppressed": False,
         }
         # The school without a post wave still counts towards the ICC of the pre scores.
-        close(body["icc"], reference.icc1([one, flat, no_post]))
+        close(body["icc"], reference.icc1([ONE_PAIR, NO_VARIANCE, NO_POST]))
 
     async def test_alpha_is_null_below_two_complete_cases_or_without_variance(
         self, survey: Survey, client: httpx.AsyncClient, tokens: Tokens
@@ -311,20 +266,28 @@ class TestNotFound:
         survey: Survey,
         client: httpx.AsyncClient,
         tokens: Tokens,
+        schema: Schema,
         params: dict[str, str],
     ) -> None:
         await survey.instrument(item_list=ITEMS)
         await survey.wave(await survey.school(), "pre")
+        before = await schema.counts()
 
         response = await client.get(f"{BASE}/effects", params=params, headers=tokens.reader)
 
         assert response.status_code == 404
+        assert response.json()["type"] == "not-found"
+        assert await schema.counts() == before
 
     async def test_a_missing_parameter_is_422(
-        self, client: httpx.AsyncClient, tokens: Tokens
+        self, client: httpx.AsyncClient, tokens: Tokens, schema: Schema
     ) -> None:
+        before = await schema.counts()
+
         response = await client.get(
             f"{BASE}/effects", params={"scale": "attityd"}, headers=tokens.reader
         )
 
         assert response.status_code == 422
+        assert response.json()["type"] == "validation-error"
+        assert await schema.counts() == before

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from tests.mvp_evaluation.analyses.reference import ITEMS, Answers, School
-from tests.mvp_evaluation.analyses.test_effects import PAIRED_FIELDS, effects, upload
-from tests.mvp_evaluation.conftest import BASE, GatewayWith, Survey
+from tests.mvp_evaluation.analyses.support import PAIRED_FIELDS, effects, upload
+from tests.mvp_evaluation.support import BASE, GatewayWith, Survey
 from tests.support import Tokens
 
 pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword")

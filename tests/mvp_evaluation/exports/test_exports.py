@@ -5,9 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.mvp_evaluation.conftest import BASE, XLSX, Stored, Survey, csv_text, items
-from tests.mvp_evaluation.ingestion.test_formats import xlsx_body
-from tests.support import Tokens
+from tests.mvp_evaluation.support import (
+    BASE,
+    XLSX,
+    Survey,
+    csv_text,
+    items,
+    stored_responses,
+    xlsx_body,
+)
+from tests.support import Schema, Tokens, refused
 
 CODES = ["q1", "q2", "q3"]
 ROWS: list[tuple[str, list[int | None]]] = [
@@ -49,16 +56,12 @@ class TestExport:
             ],
         )
 
-        response = await survey.client.get(
-            f"{BASE}/exports/responses",
-            params={"wave": wave, "delimiter": "semicolon"},
-            headers=survey.headers,
-        )
+        response = await survey.export(wave, delimiter="semicolon")
 
         assert response.text == csv_text(ROWS, CODES, ";")
 
     async def test_posting_an_export_to_a_new_wave_stores_exactly_the_same_rows(
-        self, survey: Survey, stored: Stored
+        self, survey: Survey, schema: Schema
     ) -> None:
         await survey.instrument(item_list=items(30))
         school = await survey.school()
@@ -78,7 +81,7 @@ class TestExport:
         assert reposted.status_code == 201
         assert again.content == exported.content
         assert exported.text == csv_text(rows, codes, ",")
-        stored_rows = await stored.responses()
+        stored_rows = await stored_responses(schema)
         assert [(code, answers) for wave, code, answers in stored_rows if wave == first] == rows
         assert [(code, answers) for wave, code, answers in stored_rows if wave == second] == rows
 
@@ -90,17 +93,21 @@ class TestExport:
         assert response.status_code == 200
         assert response.text == "respondent,q1,q2,q3\r\n"
 
-    async def test_an_unknown_wave_is_404(self, survey: Survey) -> None:
+    async def test_an_unknown_wave_is_404(self, survey: Survey, schema: Schema) -> None:
+        before = await schema.counts()
+
         response = await survey.export(9999)
 
         assert response.status_code == 404
         assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["type"] == "not-found"
+        assert await schema.counts() == before
 
 
 class TestAccess:
     @pytest.mark.parametrize("role", ["reader", "rss", "organiser"])
     async def test_only_evaluators_and_admins_may_export(
-        self, survey: Survey, tokens: Tokens, role: str
+        self, survey: Survey, tokens: Tokens, schema: Schema, role: str
     ) -> None:
         wave = await ready(survey)
         await survey.post(wave, csv_text(ROWS, CODES))
@@ -109,21 +116,27 @@ class TestAccess:
             "rss": tokens.rss("01"),
             "organiser": tokens.organiser("212000-0142"),
         }[role]
+        before = await schema.counts()
 
-        refused = await survey.client.get(
+        forbidden = await survey.client.get(
             f"{BASE}/exports/responses", params={"wave": wave}, headers=headers
         )
         admin = await survey.client.get(
             f"{BASE}/exports/responses", params={"wave": wave}, headers=tokens.admin
         )
 
-        assert refused.status_code == 403
-        assert "A018" not in refused.text
+        assert forbidden.status_code == 403
+        assert "A018" not in forbidden.text
+        refused(forbidden, 403, "forbidden")
+        assert await schema.counts() == before
         assert admin.status_code == 200
 
-    async def test_without_a_token_it_is_401(self, survey: Survey) -> None:
+    async def test_without_a_token_it_is_401(self, survey: Survey, schema: Schema) -> None:
         wave = await ready(survey)
+        before = await schema.counts()
 
         response = await survey.client.get(f"{BASE}/exports/responses", params={"wave": wave})
 
         assert response.status_code == 401
+        assert response.json()["type"] == "invalid-token"
+        assert await schema.counts() == before

@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.mvp_evaluation.conftest import BASE, Survey, csv_text, items
-from tests.support import Tokens
+from tests.mvp_evaluation.support import BASE, Survey, csv_text, items
+from tests.support import Schema, Tokens, refused
 
 ITEMS: list[dict[str, Any]] = [
     {"code": "att1", "text": "Det är okej att skämta om tjejer.", "min": 1, "max": 5,
@@ -68,7 +68,7 @@ class TestVersions:
         ]
 
     async def test_a_version_with_data_is_locked_and_a_change_is_a_new_version(
-        self, survey: Survey, client: httpx.AsyncClient, tokens: Tokens
+        self, survey: Survey, client: httpx.AsyncClient, tokens: Tokens, schema: Schema
     ) -> None:
         await survey.instrument(item_list=items(2))
         wave = await survey.wave(await survey.school())
@@ -76,14 +76,17 @@ class TestVersions:
             await survey.post(wave, csv_text([("A1", [1, 2])], ["q1", "q2"]))
         ).status_code == 201
         changed = [{**items(2)[0], "max": 7}, items(2)[1]]
+        before = await schema.counts()
 
         locked = await post(client, tokens, {"code": "mvp-elev", "version": 1, "items": changed})
+        after_refusal = await schema.counts()
         new_version = await post(
             client, tokens, {"code": "mvp-elev", "version": 2, "items": changed}
         )
 
         assert locked.status_code == 409
         assert locked.json()["type"] == "instrument-version-locked"
+        assert after_refusal == before
         read = await client.get(f"{BASE}/instruments/mvp-elev/versions/1", headers=tokens.reader)
         assert read.json()["items"][0]["max"] == 5
         assert read.json()["locked"] is True
@@ -106,13 +109,17 @@ class TestVersions:
         assert only.json()["total"] == 2
 
     async def test_an_unknown_version_is_404(
-        self, client: httpx.AsyncClient, tokens: Tokens
+        self, client: httpx.AsyncClient, tokens: Tokens, schema: Schema
     ) -> None:
+        before = await schema.counts()
+
         response = await client.get(
             f"{BASE}/instruments/mvp-elev/versions/3", headers=tokens.reader
         )
 
         assert response.status_code == 404
+        assert response.json()["type"] == "not-found"
+        assert await schema.counts() == before
 
 
 class TestInvalid:
@@ -131,22 +138,28 @@ class TestInvalid:
         ],
     )
     async def test_invalid_instruments_are_422_and_nothing_is_registered(
-        self, client: httpx.AsyncClient, tokens: Tokens, change: dict[str, Any]
+        self, client: httpx.AsyncClient, tokens: Tokens, schema: Schema, change: dict[str, Any]
     ) -> None:
         body = {"code": "mvp-elev", "version": 1, "items": ITEMS, **change}
+        before = await schema.counts()
 
         response = await post(client, tokens, body)
 
         assert response.status_code == 422
+        assert response.json()["type"] == "validation-error"
+        assert await schema.counts() == before
         assert (await client.get(f"{BASE}/instruments", headers=tokens.reader)).json()["total"] == 0
 
     async def test_a_reader_cannot_register_an_instrument(
-        self, client: httpx.AsyncClient, tokens: Tokens
+        self, client: httpx.AsyncClient, tokens: Tokens, schema: Schema
     ) -> None:
+        before = await schema.counts()
+
         response = await client.post(
             f"{BASE}/instruments",
             json={"code": "mvp-elev", "version": 1, "items": ITEMS},
             headers=tokens.reader,
         )
 
-        assert response.status_code == 403
+        refused(response, 403, "forbidden")
+        assert await schema.counts() == before

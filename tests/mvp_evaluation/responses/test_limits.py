@@ -11,17 +11,17 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from tests.mvp_evaluation.conftest import (
+from tests.mvp_evaluation.support import (
     BASE,
     XLSX,
     GatewayWith,
-    Stored,
     Survey,
     csv_text,
     items,
     key,
+    xlsx_body,
 )
-from tests.mvp_evaluation.ingestion.test_formats import xlsx_body
+from tests.support import Schema
 
 CODES = ["q1", "q2"]
 TWO_GB = 2 * 1024**3
@@ -70,21 +70,23 @@ class TestMalformed:
         ids=["unclosed-quote", "text-after-quote", "empty", "latin-1", "utf-16"],
     )
     async def test_a_csv_that_cannot_be_read_is_422_invalid_upload(
-        self, survey: Survey, stored: Stored, body: bytes, words: str
+        self, survey: Survey, schema: Schema, body: bytes, words: str
     ) -> None:
         wave = await ready(survey)
+        before = await schema.counts()
 
         response = await survey.post(wave, body)
 
         assert response.status_code == 422
         assert problem_of(response) == "invalid-upload"
         assert words in response.json()["detail"]
-        assert await stored.counts() == (0, 0, 0)
+        assert await schema.counts() == before
 
     async def test_a_declared_charset_other_than_utf8_is_422(
-        self, survey: Survey, stored: Stored
+        self, survey: Survey, schema: Schema
     ) -> None:
         wave = await ready(survey)
+        before = await schema.counts()
 
         response = await survey.post(
             wave, csv_text([("A1", [1, 2])], CODES), "text/csv; charset=windows-1252"
@@ -92,7 +94,7 @@ class TestMalformed:
 
         assert response.status_code == 422
         assert problem_of(response) == "invalid-upload"
-        assert await stored.counts() == (0, 0, 0)
+        assert await schema.counts() == before
 
     @pytest.mark.parametrize(
         "body",
@@ -106,22 +108,24 @@ class TestMalformed:
         ids=["truncated", "trailing-comma", "not-an-object", "trailing-text", "empty"],
     )
     async def test_malformed_json_is_422_invalid_upload(
-        self, survey: Survey, stored: Stored, body: str
+        self, survey: Survey, schema: Schema, body: str
     ) -> None:
         wave = await ready(survey)
+        before = await schema.counts()
 
         response = await survey.post(wave, body, "application/json")
 
         assert response.status_code == 422
         assert problem_of(response) == "invalid-upload"
-        assert await stored.counts() == (0, 0, 0)
+        assert await schema.counts() == before
 
 
 class TestSize:
     async def test_a_declared_2_gb_body_is_413_before_anything_is_read(
-        self, survey: Survey, stored: Stored
+        self, survey: Survey, schema: Schema
     ) -> None:
         wave = await ready(survey)
+        before = await schema.counts()
         body = Endless(10)
 
         response = await survey.post(wave, body, headers={"Content-Length": str(TWO_GB)})
@@ -129,12 +133,13 @@ class TestSize:
         assert response.status_code == 413
         assert problem_of(response) == "payload-too-large"
         assert body.sent == 0
-        assert await stored.counts() == (0, 0, 0)
+        assert await schema.counts() == before
 
     async def test_a_streamed_body_over_the_limit_is_413_through_the_gateway(
-        self, gateway_with: GatewayWith, survey: Survey, stored: Stored
+        self, gateway_with: GatewayWith, survey: Survey, schema: Schema
     ) -> None:
         wave = await ready(survey)
+        before = await schema.counts()
         async with gateway_with(max_upload_bytes=256 * 1024) as client:
             response = await client.post(
                 f"{BASE}/waves/{wave}/responses",
@@ -144,12 +149,13 @@ class TestSize:
 
         assert response.status_code == 413
         assert problem_of(response) == "payload-too-large"
-        assert await stored.counts() == (0, 0, 0)
+        assert await schema.counts() == before
 
     async def test_a_2_gb_stream_is_read_only_up_to_the_limit(
-        self, service_with: GatewayWith, survey: Survey, stored: Stored
+        self, service_with: GatewayWith, survey: Survey, schema: Schema
     ) -> None:
         wave = await ready(survey)
+        before = await schema.counts()
         body = Endless(TWO_GB // 10)  # about 2 GB if it were all sent
         async with service_with(max_upload_bytes=256 * 1024) as client:
             response = await client.post(
@@ -161,12 +167,13 @@ class TestSize:
         assert response.status_code == 413
         assert problem_of(response) == "payload-too-large"
         assert body.sent < 1024 * 1024
-        assert await stored.counts() == (0, 0, 0)
+        assert await schema.counts() == before
 
     async def test_ten_million_rows_are_413_too_many_rows_once_the_limit_is_passed(
-        self, service_with: GatewayWith, survey: Survey, stored: Stored
+        self, service_with: GatewayWith, survey: Survey, schema: Schema
     ) -> None:
         wave = await ready(survey)
+        before = await schema.counts()
         body = Endless(10_000_000)  # ten million rows if it were all sent
         async with service_with(max_rows=20_000) as client:
             response = await client.post(
@@ -179,10 +186,10 @@ class TestSize:
         assert problem_of(response) == "too-many-rows"
         assert "20000" in response.json()["detail"]
         assert body.sent < 2 * 1024 * 1024
-        assert await stored.counts() == (0, 0, 0)
+        assert await schema.counts() == before
 
     async def test_a_batch_at_the_row_limit_is_accepted(
-        self, gateway_with: GatewayWith, survey: Survey, stored: Stored
+        self, gateway_with: GatewayWith, survey: Survey, schema: Schema
     ) -> None:
         wave = await ready(survey)
         async with gateway_with(max_rows=3) as client:
@@ -193,7 +200,7 @@ class TestSize:
             )
 
         assert response.status_code == 201
-        assert (await stored.counts())[0] == 3
+        assert await schema.count("response") == 3
 
 
 def bomb(sheet_bytes: int) -> bytes:
@@ -227,9 +234,10 @@ LAUGHS = b"""<?xml version="1.0"?>
 
 class TestXlsx:
     async def test_an_xlsx_bomb_is_413_before_it_is_expanded(
-        self, survey: Survey, stored: Stored
+        self, survey: Survey, schema: Schema
     ) -> None:
         wave = await ready(survey)
+        before = await schema.counts()
         body = bomb(8 * 1024 * 1024)
         assert len(body) < 64 * 1024
 
@@ -238,7 +246,7 @@ class TestXlsx:
         assert response.status_code == 413
         assert problem_of(response) == "payload-too-large"
         assert "zip bomb" in response.json()["detail"]
-        assert await stored.counts() == (0, 0, 0)
+        assert await schema.counts() == before
 
     @pytest.mark.parametrize(
         ("body", "words"),
@@ -251,13 +259,14 @@ class TestXlsx:
         ids=["csv-as-xlsx", "truncated", "entity-expansion", "broken-xml"],
     )
     async def test_a_workbook_that_cannot_be_read_is_422(
-        self, survey: Survey, stored: Stored, body: bytes, words: str
+        self, survey: Survey, schema: Schema, body: bytes, words: str
     ) -> None:
         wave = await ready(survey)
+        before = await schema.counts()
 
         response = await survey.post(wave, body, XLSX)
 
         assert response.status_code == 422, response.text
         assert problem_of(response) == "invalid-upload"
         assert words in response.json()["detail"]
-        assert await stored.counts() == (0, 0, 0)
+        assert await schema.counts() == before

@@ -16,8 +16,8 @@ from starlette.types import Message
 
 from services.mvp_evaluation.responses import batch
 from tests.database import DatabaseRun
-from tests.mvp_evaluation.conftest import BASE, Stored, Survey, items, key
-from tests.support import Tokens, asgi_client, service_app, started
+from tests.mvp_evaluation.support import BASE, Survey, items, key
+from tests.support import Schema, Tokens, asgi_client, service_app, started
 
 ITEMS = 30
 
@@ -66,7 +66,7 @@ async def traced_peak(survey: Survey, wave: int, body: Generated) -> int:
 
 class TestMemory:
     async def test_memory_grows_far_less_than_the_body(
-        self, survey: Survey, stored: Stored, monkeypatch: pytest.MonkeyPatch
+        self, survey: Survey, schema: Schema, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         # The spool keeps its first MB in memory, then moves to disk; a small threshold lets
         # a small test see what grows beyond it: the 12-20 bytes per row of respondent hashes.
@@ -83,12 +83,12 @@ class TestMemory:
         body_per_row = (large.size - small.size) / 10_000
         assert growth_per_row < 32
         assert growth_per_row < body_per_row / 2
-        assert (await stored.counts())[0] == 14_500
+        assert await schema.count("response") == 14_500
 
 
 class TestFullSize:
     async def test_100_000_respondents_by_30_items_go_in_through_the_gateway(
-        self, survey: Survey, stored: Stored
+        self, survey: Survey, schema: Schema
     ) -> None:
         await survey.instrument(item_list=items(ITEMS))
         wave = await survey.wave(await survey.school())
@@ -99,7 +99,7 @@ class TestFullSize:
         assert response.status_code == 201, response.text
         assert response.json() == {"wave_id": wave, "imported": 100_000}
         assert await survey.respondents(wave) == 100_000
-        rows = await stored.fetch(
+        rows = await schema.rows(
             "SELECT count(*), min(respondent), max(respondent), "
             "sum((SELECT sum(a) FROM unnest(answers) AS a)) FROM mvp_evaluation.response"
         )
@@ -109,7 +109,7 @@ class TestFullSize:
 
 class TestCopy:
     async def test_rows_are_written_by_one_binary_copy_not_row_by_row(
-        self, survey: Survey, stored: Stored, monkeypatch: pytest.MonkeyPatch
+        self, survey: Survey, schema: Schema, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         copies: list[dict[str, Any]] = []
         original = asyncpg.Connection.copy_to_table
@@ -127,7 +127,7 @@ class TestCopy:
 
         assert response.status_code == 201
         assert copies == [{"table": "response", "format": "binary"}]
-        assert (await stored.counts())[0] == 3_000
+        assert await schema.count("response") == 3_000
 
 
 def raw_request(path: str, headers: dict[str, str]) -> dict[str, Any]:
@@ -175,25 +175,27 @@ async def disconnect_midway(app: FastAPI, path: str, headers: dict[str, str]) ->
 
 class TestDisconnect:
     async def test_a_client_gone_mid_upload_through_the_gateway_leaves_nothing(
-        self, survey: Survey, stored: Stored, gateway: FastAPI, tokens: Tokens
+        self, survey: Survey, schema: Schema, gateway: FastAPI, tokens: Tokens
     ) -> None:
         await survey.instrument(item_list=items(ITEMS))
         wave = await survey.wave(await survey.school())
+        before = await schema.counts()
         headers = {**survey.headers, **key(), "Content-Type": "text/csv", "Host": "testserver"}
 
         sent = await disconnect_midway(gateway, f"{BASE}/waves/{wave}/responses", headers)
         assert 201 not in [message.get("status") for message in sent]
 
-        assert await stored.counts() == (0, 0, 0)
+        assert await schema.counts() == before
         assert await survey.respondents(wave) == 0
         again = await survey.post(wave, Generated(100))
         assert again.status_code == 201
 
     async def test_a_client_gone_mid_upload_to_the_service_leaves_nothing(
-        self, survey: Survey, stored: Stored, test_run: DatabaseRun, database: str
+        self, survey: Survey, schema: Schema, test_run: DatabaseRun, database: str
     ) -> None:
         await survey.instrument(item_list=items(ITEMS))
         wave = await survey.wave(await survey.school())
+        before = await schema.counts()
         headers = {**survey.headers, **key(), "Content-Type": "text/csv", "Host": "testserver"}
         app = service_app(test_run, database, "mvp-evaluation")
         async with started(app):
@@ -201,13 +203,13 @@ class TestDisconnect:
         assert sent[0]["status"] == 400
         assert b"upload-incomplete" in sent[1]["body"]
 
-        assert await stored.counts() == (0, 0, 0)
+        assert await schema.counts() == before
         assert await survey.respondents(wave) == 0
 
 
 class TestSlowClients:
     async def test_uploads_waiting_on_their_clients_hold_no_database_connection(
-        self, survey: Survey, stored: Stored, test_run: DatabaseRun, database: str
+        self, survey: Survey, schema: Schema, test_run: DatabaseRun, database: str
     ) -> None:
         await survey.instrument(item_list=items(ITEMS))
         school = await survey.school()
@@ -247,4 +249,4 @@ class TestSlowClients:
 
         assert meanwhile.status_code == 200
         assert [sent[0]["status"] for sent in finished] == [201, 201, 201]
-        assert (await stored.counts())[0] == 150
+        assert await schema.count("response") == 150

@@ -7,8 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.mvp_evaluation.conftest import BASE, key
-from tests.support import Tokens
+from tests.mvp_evaluation.support import BASE, key
+from tests.support import Schema, Tokens, refused
 
 SCHOOL: dict[str, Any] = {
     "school_unit_code": "12345678",
@@ -37,9 +37,10 @@ class TestRegister:
         assert read.json() == body
 
     async def test_a_school_unit_code_registered_twice_is_409(
-        self, client: httpx.AsyncClient, tokens: Tokens
+        self, client: httpx.AsyncClient, tokens: Tokens, schema: Schema
     ) -> None:
         await client.post(f"{BASE}/schools", json=SCHOOL, headers=tokens.admin)
+        before = await schema.counts()
 
         again = await client.post(
             f"{BASE}/schools", json={**SCHOOL, "name": "Annan"}, headers=tokens.admin
@@ -47,6 +48,7 @@ class TestRegister:
 
         assert again.status_code == 409
         assert again.json()["type"] == "school-exists"
+        assert await schema.counts() == before
         read = await client.get(f"{BASE}/schools/12345678", headers=tokens.admin)
         assert read.json()["name"] == "Källbrinksskolan"
 
@@ -62,13 +64,17 @@ class TestRegister:
         ],
     )
     async def test_invalid_fields_are_422_and_nothing_is_registered(
-        self, client: httpx.AsyncClient, tokens: Tokens, field: str, value: str
+        self, client: httpx.AsyncClient, tokens: Tokens, schema: Schema, field: str, value: str
     ) -> None:
+        before = await schema.counts()
+
         response = await client.post(
             f"{BASE}/schools", json={**SCHOOL, field: value}, headers=tokens.evaluator
         )
 
         assert response.status_code == 422
+        assert response.json()["type"] == "validation-error"
+        assert await schema.counts() == before
         assert [error["location"] for error in response.json()["errors"]] == [f"body.{field}"]
         listed = await client.get(f"{BASE}/schools", headers=tokens.evaluator)
         assert listed.json()["total"] == 0
@@ -87,17 +93,19 @@ class TestRegister:
 
     @pytest.mark.parametrize("role", ["reader", "rss", "organiser"])
     async def test_only_evaluators_and_admins_register_schools(
-        self, client: httpx.AsyncClient, tokens: Tokens, role: str
+        self, client: httpx.AsyncClient, tokens: Tokens, schema: Schema, role: str
     ) -> None:
         headers = {
             "reader": tokens.reader,
             "rss": tokens.rss("01"),
             "organiser": tokens.organiser("212000-0142"),
         }[role]
+        before = await schema.counts()
 
         response = await client.post(f"{BASE}/schools", json=SCHOOL, headers=headers)
 
-        assert response.status_code == 403
+        refused(response, 403, "forbidden")
+        assert await schema.counts() == before
 
 
 class TestList:
@@ -132,9 +140,13 @@ class TestList:
         assert [s["school_unit_code"] for s in second_page.json()["items"]] == ["20000002"]
 
     async def test_an_unknown_school_is_404(
-        self, client: httpx.AsyncClient, tokens: Tokens
+        self, client: httpx.AsyncClient, tokens: Tokens, schema: Schema
     ) -> None:
+        before = await schema.counts()
+
         response = await client.get(f"{BASE}/schools/99999999", headers=tokens.reader)
 
         assert response.status_code == 404
         assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["type"] == "not-found"
+        assert await schema.counts() == before

@@ -2,24 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 
-from tests.mvp_evaluation.conftest import BASE, Survey, csv_text, items
-from tests.support import Tokens
-
-
-def wave_body(school: str, **change: Any) -> dict[str, Any]:
-    return {
-        "school_unit_code": school,
-        "instrument_code": "mvp-elev",
-        "instrument_version": 1,
-        "kind": "pre",
-        "cohort": "2019",
-        "administered_on": "2019-09-16",
-        **change,
-    }
+from tests.mvp_evaluation.support import BASE, Survey, csv_text, items, wave_body
+from tests.support import Schema, Tokens
 
 
 class TestRegister:
@@ -43,9 +29,10 @@ class TestRegister:
         assert read.json() == body
 
     async def test_an_unknown_school_or_instrument_version_is_422(
-        self, survey: Survey, client: httpx.AsyncClient, tokens: Tokens
+        self, survey: Survey, client: httpx.AsyncClient, tokens: Tokens, schema: Schema
     ) -> None:
         await survey.instrument()
+        before = await schema.counts()
 
         response = await client.post(
             f"{BASE}/waves",
@@ -54,36 +41,45 @@ class TestRegister:
         )
 
         assert response.status_code == 422
+        assert response.json()["type"] == "validation-error"
         locations = [error["location"] for error in response.json()["errors"]]
         assert locations == ["body.school_unit_code", "body.instrument_version"]
+        assert await schema.counts() == before
 
     async def test_a_second_wave_of_a_kind_for_a_school_and_cohort_is_409(
-        self, survey: Survey, client: httpx.AsyncClient, tokens: Tokens
+        self, survey: Survey, client: httpx.AsyncClient, tokens: Tokens, schema: Schema
     ) -> None:
         school = await survey.school()
         await survey.instrument()
         await survey.wave(school, "pre")
+        before = await schema.counts()
 
         again = await client.post(f"{BASE}/waves", json=wave_body(school), headers=tokens.evaluator)
+        after_refusal = await schema.counts()
         other_cohort = await client.post(
             f"{BASE}/waves", json=wave_body(school, cohort="2020"), headers=tokens.evaluator
         )
 
         assert again.status_code == 409
         assert again.json()["type"] == "wave-exists"
+        assert after_refusal == before
         assert other_cohort.status_code == 201
 
     async def test_an_unknown_kind_is_422(
-        self, survey: Survey, client: httpx.AsyncClient, tokens: Tokens
+        self, survey: Survey, client: httpx.AsyncClient, tokens: Tokens, schema: Schema
     ) -> None:
         school = await survey.school()
         await survey.instrument()
+        before = await schema.counts()
 
         response = await client.post(
             f"{BASE}/waves", json=wave_body(school, kind="mid"), headers=tokens.evaluator
         )
 
         assert response.status_code == 422
+        assert response.json()["type"] == "validation-error"
+        assert [error["location"] for error in response.json()["errors"]] == ["body.kind"]
+        assert await schema.counts() == before
 
 
 class TestRead:
@@ -125,7 +121,13 @@ class TestRead:
         assert (reader_large["respondents"], reader_large["suppressed"]) == (10, False)
         assert (evaluator_small["respondents"], evaluator_small["suppressed"]) == (9, False)
 
-    async def test_an_unknown_wave_is_404(self, client: httpx.AsyncClient, tokens: Tokens) -> None:
+    async def test_an_unknown_wave_is_404(
+        self, client: httpx.AsyncClient, tokens: Tokens, schema: Schema
+    ) -> None:
+        before = await schema.counts()
+
         response = await client.get(f"{BASE}/waves/999", headers=tokens.reader)
 
         assert response.status_code == 404
+        assert response.json()["type"] == "not-found"
+        assert await schema.counts() == before

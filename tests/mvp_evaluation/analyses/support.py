@@ -1,0 +1,55 @@
+"""What the analyses tests share: schools' answers uploaded as pre and post waves, and the
+effects an API user reads."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+
+from tests.mvp_evaluation.analyses.reference import CODES, School
+from tests.mvp_evaluation.support import BASE, Survey, csv_text
+from tests.support import expect
+
+PAIRED_FIELDS = (
+    "n",
+    "mean_pre",
+    "mean_post",
+    "mean_diff",
+    "sd_diff",
+    "ci95_low",
+    "ci95_high",
+    "p_value",
+    "d_z",
+    "hedges_g",
+)
+
+
+async def upload(survey: Survey, schools: list[School], cohort: str = "2019") -> dict[str, int]:
+    """Each school registered with pre (semicolon CSV) and post (JSON) waves; wave ids."""
+    waves = {}
+    for school in schools:
+        await survey.school(school.arm, code=school.code)
+        pre = await survey.wave(school.code, "pre", cohort)
+        rows = list(school.pre.items())
+        expect(await survey.post(pre, csv_text(rows, CODES, ";")), 201)
+        waves[school.code] = pre
+        if school.post:
+            post = await survey.wave(school.code, "post", cohort)
+            body = [
+                {"respondent": code, "answers": dict(zip(CODES, answers, strict=True))}
+                for code, answers in school.post.items()
+            ]
+            response = await survey.post(post, json.dumps({"responses": body}), "application/json")
+            expect(response, 201)
+    return waves
+
+
+async def effects(
+    client: httpx.AsyncClient, headers: dict[str, str], scale: str = "attityd"
+) -> dict[str, Any]:
+    response = await client.get(
+        f"{BASE}/effects", params={"scale": scale, "cohort": "2019"}, headers=headers
+    )
+    return expect(response, 200)
