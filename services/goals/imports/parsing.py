@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from common.problems import InvalidInput, UnsupportedMediaType, invalid
+from common.problems import InvalidInput, UnsupportedMediaType, field_error, invalid
 from common.tables import CsvReader, NotUtf8, UnreadableTable
 from common.uploads import LimitedBody
 from services.goals.imports.schemas import CSV_COLUMNS
@@ -102,12 +102,8 @@ async def _csv_rows(chunks: AsyncIterator[bytes]) -> list[RawRow]:
 def _check_columns(columns: list[str]) -> None:
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     unknown = [name for name in columns if name not in CSV_COLUMNS]
-    errors = [
-        {"location": "body.header", "message": f"column {name} is missing", "value": name}
-        for name in missing
-    ] + [
-        {"location": "body.header", "message": f"column {name} is not known", "value": name}
-        for name in unknown
+    errors = [field_error("body.header", f"column {name} is missing", name) for name in missing] + [
+        field_error("body.header", f"column {name} is not known", name) for name in unknown
     ]
     if errors:
         raise InvalidInput(

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal
-from common.problems import Conflict, InvalidInput
+from common.problems import Conflict, InvalidInput, field_error
 from services.goals.imports.parsing import RawRow
 from services.goals.imports.schemas import (
     ConflictType,
@@ -336,7 +336,7 @@ async def import_rows(
     if not raw_rows or len(raw_rows) > MAX_ROWS:
         raise InvalidInput(
             f"An import has 1 to {MAX_ROWS} rows, not {len(raw_rows)}.",
-            errors=[{"location": "body.rows", "message": "1 to 100000 rows", "value": None}],
+            errors=[field_error("body.rows", "1 to 100000 rows", None)],
         )
     rows: dict[int, ImportRow] = {}
     for raw in raw_rows:

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal, visible_county, writable_county
 from common.pagination import Page, PageParams
-from common.problems import InvalidInput, NotFound
+from common.problems import InvalidInput, NotFound, field_error
 from services.goals.access import county_scope
 from services.goals.catalogue import repository as catalogue
 from services.goals.indicators import repository as indicators
@@ -66,16 +66,11 @@ async def _goal_errors(
             message = f"{code} is county {goal.county_code}'s own goal"
         else:
             continue
-        errors.append({"location": "body.goal_codes", "message": message, "value": code})
+        errors.append(field_error("body.goal_codes", message, code))
     for required in REQUIRED_GOALS:
         if required not in codes:
-            errors.append(
-                {
-                    "location": "body.goal_codes",
-                    "message": f"{required} is missing: every RSS plan must include K1 and K2",
-                    "value": codes,
-                }
-            )
+            message = f"{required} is missing: every RSS plan must include K1 and K2"
+            errors.append(field_error("body.goal_codes", message, codes))
     return errors
 
 

@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common.problems import InvalidInput
+from common.problems import InvalidInput, field_error
 from services.goals.indicators import repository as indicators
 from services.goals.indicators.measures import Value, parse_value, shown_value
 from services.goals.indicators.models import Indicator
@@ -47,9 +47,7 @@ def check_values(
                 continue
             except ValueError as exc:
                 message = f"{label(indicator)} is {exc}"
-        errors.append(
-            {"location": location, "message": message, "value": entry.model_dump(mode="json")}
-        )
+        errors.append(field_error(location, message, entry.model_dump(mode="json")))
     return values, errors
 
 
@@ -73,13 +71,8 @@ def check_narratives(
         else:
             narratives[code] = text
             continue
-        errors.append(
-            {
-                "location": f"body.narratives[{position}]",
-                "message": message,
-                "value": entry.model_dump(mode="json"),
-            }
-        )
+        value = entry.model_dump(mode="json")
+        errors.append(field_error(f"body.narratives[{position}]", message, value))
     return narratives, errors
 
 
