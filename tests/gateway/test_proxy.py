@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from common.problems import PROBLEM_JSON
-from tests.gateway.conftest import HangingServer, counting_upstream, echo_upstream
+from tests.gateway.support import HangingServer, counting_upstream, echo_upstream
 from tests.support import GatewayFactory, closed_url
 
 CLIENT_REQUEST_ID = "client-chosen-id-0042"

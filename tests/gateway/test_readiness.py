@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from common.problems import PROBLEM_JSON
-from tests.gateway.conftest import HangingServer
+from tests.gateway.support import HangingServer
 from tests.support import GatewayFactory, closed_url
 
 

@@ -116,7 +116,7 @@ async def list_reports(
     query = select(Report, Plan).join(Plan, Report.plan_id == Plan.id).where(*matching)
     ordered = query.order_by(Plan.year.desc(), Plan.county_code, Report.period)
     rows, total = await rows_page_of(session, ordered, page)
-    return [row._tuple() for row in rows], total
+    return [(report, plan) for report, plan in rows], total
 
 
 async def add_report(session: AsyncSession, report: Report, *, exists: ReportExists) -> None:
