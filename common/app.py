@@ -16,6 +16,7 @@ from starlette.types import Lifespan
 
 from common.auth import AnyRoleDep, KeySet, http_key_fetcher
 from common.db import database_lifespan, database_reachable
+from common.input import InputGuard
 from common.metrics import CONTENT_TYPE_LATEST, Metrics
 from common.middleware import RequestContextMiddleware
 from common.openapi import CONTACT, build_openapi
@@ -218,6 +219,8 @@ def build_app(
     app.include_router(_metrics_router())
     for router in routers:
         app.include_router(router)
+    # Innermost: what no route can take is refused after the gateway's own limits.
+    app.add_middleware(InputGuard)
     for middleware_class, options in middleware:
         app.add_middleware(middleware_class, **options)
     # Outermost: every response, refusals included, carries the request id and is counted.

@@ -130,16 +130,29 @@ async def verify_token(token: str, keys: KeySet) -> Principal:
         raise _unauthorized("The token has expired.") from exc
     except jwt.PyJWTError as exc:
         raise _unauthorized("The token is not valid.") from exc
+    return _principal(claims)
+
+
+_TEXT_CLAIMS = ("sub", "role", "jti")
+_SCOPE_CLAIMS = ("county_code", "organisation_number")
+
+
+def _principal(claims: dict[str, Any]) -> Principal:
+    """The principal the claims name; a claim of the wrong type is an invalid token."""
+    wrong = [name for name in _TEXT_CLAIMS if not isinstance(claims.get(name), str)]
+    wrong += [name for name in _SCOPE_CLAIMS if not isinstance(claims.get(name, ""), str)]
+    if wrong:
+        raise _unauthorized(f"The token's claims {', '.join(wrong)} are not text.")
     try:
         role = Role(claims["role"])
     except ValueError as exc:
         raise _unauthorized("The token's role is unknown.") from exc
     return Principal(
-        client_id=str(claims["sub"]),
+        client_id=claims["sub"],
         role=role,
         county_code=claims.get("county_code"),
         organisation_number=claims.get("organisation_number"),
-        token_id=claims.get("jti"),
+        token_id=claims["jti"],
     )
 
 

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Depends, Query
+from fastapi import Depends, Path, Query
 from pydantic import BaseModel
 
 T = TypeVar("T")
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+INT32_MAX = 2**31 - 1  # PostgreSQL's integer: every id, count and offset here fits in it
+
+
+def id_path(description: str, example: int) -> Any:
+    """The `Path(...)` of a numeric id: 1 to 2^31 − 1, as its column holds."""
+    return Path(ge=1, le=INT32_MAX, description=description, examples=[example])
 
 
 @dataclass(frozen=True)
@@ -24,7 +30,9 @@ def page_params(
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description="Items per page (1-100).", examples=[20])
     ] = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0, description="Items to skip.", examples=[0])] = 0,
+    offset: Annotated[
+        int, Query(ge=0, le=INT32_MAX, description="Items to skip.", examples=[0])
+    ] = 0,
 ) -> PageParams:
     return PageParams(limit=limit, offset=offset)
 

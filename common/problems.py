@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import DataError, DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 
@@ -256,9 +257,33 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _is_data_error(exc: DBAPIError) -> bool:
+    """PostgreSQL's class 22 (data exception), or asyncpg refusing a value before sending it."""
+    if isinstance(exc, DataError):
+        return True
+    cause = exc.orig.__cause__ if exc.orig is not None else None
+    return type(cause).__name__ == "DataError" and type(cause).__module__.startswith("asyncpg")
+
+
+async def _data_error(request: Request, exc: Exception) -> JSONResponse:
+    """A value the database cannot hold that no check caught before (an integer beyond its
+    column, say): the client's input, so 422, and the transaction has been rolled back.
+    Any other database error goes on to the last-resort handler."""
+    assert isinstance(exc, DBAPIError)
+    if not _is_data_error(exc):
+        raise exc
+    logger.info("input refused by the database", extra={"path": request.url.path})
+    return problem_response(
+        422,
+        detail="A value is beyond what can be stored (too large, or not storable text).",
+        instance=request.url.path,
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Every error the app can raise leaves as application/problem+json."""
     app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(DBAPIError, _data_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
 

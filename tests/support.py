@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 import httpx
+import jwt
 from fastapi import APIRouter, FastAPI, Path
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -94,15 +95,22 @@ def make_token(
     organisation_number: str | None = None,
     client_id: str | None = None,
     ttl: timedelta = timedelta(minutes=15),
+    extra_claims: dict[str, Any] | None = None,
 ) -> str:
-    """A token as the gateway issues it, for a client that need not exist in the database."""
+    """A token as the gateway issues it, for a client that need not exist in the database;
+    `extra_claims` replace claims of it, still validly signed (a forged scope)."""
     client = ApiClient(
         client_id=client_id or f"kvf_test_{secrets.token_hex(4)}",
         role=Role(role).value,
         county_code=county_code,
         organisation_number=organisation_number,
     )
-    return issue_token(client, keyring=Keyring(keys=[run.signing_key]), ttl=ttl)
+    token = issue_token(client, keyring=Keyring(keys=[run.signing_key]), ttl=ttl)
+    if not extra_claims:
+        return token
+    claims = {**jwt.decode(token, options={"verify_signature": False}), **extra_claims}
+    key = run.signing_key
+    return jwt.encode(claims, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
 
 
 class Tokens:

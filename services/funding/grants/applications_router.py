@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from common.db import SessionDep
 from common.idempotency import RequiredIdempotencyDep
-from common.pagination import Page, PageDep
+from common.pagination import Page, PageDep, id_path
 from common.problems import problem_responses
 from common.reference import OrganisationNumber
 from services.funding.access import AdminDep, GrantsDep
@@ -25,9 +25,7 @@ from services.funding.grants.schemas import (
 )
 
 router = APIRouter(prefix="/applications", tags=["grants"])
-ApplicationId = Annotated[
-    int, Path(ge=1, le=2**31 - 1, description="The application's id.", examples=[12])
-]
+ApplicationId = Annotated[int, id_path("The application's id.", 12)]
 MONEY_PROBLEMS = problem_responses(401, 403, 404, 409, 422)
 
 

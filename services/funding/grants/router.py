@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from common.db import SessionDep
 from common.idempotency import IdempotencyDep
-from common.pagination import Page, PageDep
+from common.pagination import Page, PageDep, id_path
 from common.problems import problem_responses
 from services.funding.access import AdminDep, GrantsDep
 from services.funding.grants import service, views
@@ -22,7 +22,7 @@ from services.funding.grants.schemas import (
 )
 
 router = APIRouter(prefix="/calls", tags=["grants"])
-CallId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The call's id.", examples=[1])]
+CallId = Annotated[int, id_path("The call's id.", 1)]
 
 
 @router.post(

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common import csvfile
 from common.auth import Principal
 from services.funding.accounts import repository as accounts
 from services.funding.accounts.models import Account
 from services.funding.summary.schemas import SummaryRow
 
 COLUMNS = list(SummaryRow.model_fields)
-_TEXT_COLUMNS = {"code", "name", "kind", "parent_code", "county_code", "organisation_number"}
 
 
 def _row(account: Account, level: int) -> SummaryRow:
@@ -58,20 +56,8 @@ async def summary(
     return _tree_order(await accounts.summary_rows(session, year=year, principal=principal))
 
 
-def _cell(column: str, value: object, *, excel: bool) -> object:
-    if value is None:
-        return ""
-    if excel and column in _TEXT_COLUMNS and str(value)[:1] in ("=", "+", "-", "@"):
-        return f"'{value}"  # a spreadsheet must not run text as a formula
-    return value
-
-
 def to_csv(rows: list[SummaryRow], *, excel: bool) -> bytes:
-    """CSV with a header row; for Swedish Excel semicolon-separated with a UTF-8 BOM."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";" if excel else ",", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        values = row.model_dump()
-        writer.writerow([_cell(c, values[c], excel=excel) for c in COLUMNS])
-    return (("\ufeff" if excel else "") + out.getvalue()).encode("utf-8")
+    """CSV with a header row, made safe to open (common.csvfile); for Swedish Excel
+    semicolon-separated with a UTF-8 BOM."""
+    table = [COLUMNS, *([row.model_dump()[column] for column in COLUMNS] for row in rows)]
+    return csvfile.document(table, excel=excel)

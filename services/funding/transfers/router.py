@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from common.db import SessionDep
 from common.idempotency import RequiredIdempotencyDep
-from common.pagination import Page, PageDep
+from common.pagination import Page, PageDep, id_path
 from common.problems import problem_responses
 from services.funding.access import AdminDep, LedgerReaderDep
 from services.funding.transfers import service
@@ -21,9 +21,7 @@ from services.funding.transfers.schemas import (
 )
 
 router = APIRouter(prefix="/transfers", tags=["transfers"])
-TransferId = Annotated[
-    int, Path(ge=1, le=2**31 - 1, description="The transfer's id.", examples=[42])
-]
+TransferId = Annotated[int, id_path("The transfer's id.", 42)]
 AccountQuery = Annotated[str | None, Query(max_length=100, examples=["2019.kvinnofrid.rss"])]
 
 

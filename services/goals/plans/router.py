@@ -2,12 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from common.db import SessionDep
 from common.idempotency import IdempotencyDep
-from common.pagination import Page, PageDep
+from common.pagination import Page, PageDep, id_path
 from common.problems import problem_responses
 from services.goals.access import PlannerDep
 from services.goals.indicators import service as indicators
@@ -17,7 +17,7 @@ from services.goals.plans.schemas import PlanCreate, PlanRead
 
 router = APIRouter(tags=["plans"])
 
-PlanId = Annotated[int, Path(ge=1, description="The plan's id.", examples=[3])]
+PlanId = Annotated[int, id_path("The plan's id.", 3)]
 
 
 @router.post(

@@ -2,12 +2,12 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query
+from fastapi import APIRouter, Header, Query
 from starlette.responses import Response
 
 from common.db import SessionDep
 from common.idempotency import IdempotencyDep
-from common.pagination import Page, PageDep
+from common.pagination import Page, PageDep, id_path
 from common.problems import problem_responses
 from services.goals.access import AdminDep, PlannerDep, ReporterDep
 from services.goals.reports import service, workflow
@@ -27,7 +27,7 @@ from services.goals.reports.schemas import (
 
 router = APIRouter(tags=["reports"])
 
-ReportId = Annotated[int, Path(ge=1, description="The report's id.", examples=[11])]
+ReportId = Annotated[int, id_path("The report's id.", 11)]
 DryRun = Annotated[bool, Query(description="Validate and show what would be saved; save nothing.")]
 IfMatch = Annotated[
     str | None,

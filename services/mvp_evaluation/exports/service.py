@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from common import csvfile
 from common.problems import NotFound
 from services.mvp_evaluation.exports import repository
 from services.mvp_evaluation.instruments import repository as instruments
@@ -35,9 +34,8 @@ class CsvFile:
 
 
 def _lines(rows: Sequence[Sequence[object]], separator: str) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer, delimiter=separator, lineterminator="\r\n").writerows(rows)
-    return buffer.getvalue().encode()
+    """CSV lines, each text cell made safe to open in a spreadsheet (common.csvfile)."""
+    return csvfile.lines(rows, delimiter=separator).encode()
 
 
 async def _content(
@@ -45,10 +43,7 @@ async def _content(
 ) -> AsyncIterator[bytes]:
     yield _lines([["respondent", *codes]], separator)
     async for chunk in repository.responses(engine, wave_id):
-        rows = [
-            [respondent, *("" if value is None else value for value in answers)]
-            for respondent, answers in chunk
-        ]
+        rows = [[respondent, *answers] for respondent, answers in chunk]
         yield _lines(rows, separator)
 
 

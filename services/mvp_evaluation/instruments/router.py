@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from common.db import SessionDep
 from common.idempotency import IdempotencyDep, Outcome
-from common.pagination import Page, PageDep
+from common.pagination import Page, PageDep, id_path
 from common.problems import problem_responses
 from services.mvp_evaluation.access import AnyRoleDep, EvaluatorDep
 from services.mvp_evaluation.instruments import service
@@ -75,7 +75,7 @@ async def list_instruments(
 )
 async def read_instrument(
     code: Annotated[str, Path(description="The instrument's code.", examples=["mvp-elev"])],
-    version: Annotated[int, Path(description="The version number.", ge=1, examples=[1])],
+    version: Annotated[int, id_path("The version number.", 1)],
     session: SessionDep,
     principal: AnyRoleDep,
 ) -> InstrumentRead:

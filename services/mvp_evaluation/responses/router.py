@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from common.db import SessionDep
 from common.idempotency import RequiredIdempotencyDep
+from common.pagination import id_path
 from common.problems import problem_responses
 from services.mvp_evaluation.access import EvaluatorDep
 from services.mvp_evaluation.config import SettingsDep
@@ -16,7 +17,7 @@ from services.mvp_evaluation.responses import service
 from services.mvp_evaluation.responses.schemas import REQUEST_BODY, DryRunResult, ImportResult
 
 router = APIRouter(tags=["responses"])
-WaveId = Annotated[int, Path(description="The wave's id.", ge=1, le=2**31 - 1, examples=[1])]
+WaveId = Annotated[int, id_path("The wave's id.", 1)]
 
 
 @router.post(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from common.db import SessionDep
 from common.idempotency import IdempotencyDep
-from common.pagination import Page, PageDep
+from common.pagination import Page, PageDep, id_path
 from common.problems import problem_responses
 from services.mvp_evaluation.access import AnyRoleDep, EvaluatorDep, sees_small_cells
 from services.mvp_evaluation.config import SettingsDep
@@ -76,7 +76,7 @@ async def list_waves(
     responses=problem_responses(401, 403, 404, 422),
 )
 async def read_wave(
-    id: Annotated[int, Path(description="The wave's id.", examples=[1])],
+    id: Annotated[int, id_path("The wave's id.", 1)],
     session: SessionDep,
     principal: AnyRoleDep,
     settings: SettingsDep,

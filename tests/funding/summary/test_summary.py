@@ -87,6 +87,27 @@ class TestSummary:
         rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
         assert {row["code"]: row["paid_ore"] for row in rows}[RSS] == "5000000"
 
+    async def test_the_csv_is_safe_to_open_and_keeps_county_codes(self, tree: Ledger) -> None:
+        await tree.open(
+            "2019.kvinnofrid.formel", parent="2019.kvinnofrid", name="=cmd|' /C calc'!A0"
+        )
+
+        plain = await summary(tree.client, {**tree.admin, "Accept": "text/csv"}, year="2019")
+        excel = await summary(tree.client, tree.admin, year="2019", excel="true")
+
+        rows = list(csv.DictReader(io.StringIO(plain.content.decode("utf-8"))))
+        assert {row["code"]: row["name"] for row in rows}["2019.kvinnofrid.formel"] == (
+            "'=cmd|' /C calc'!A0"
+        )
+        assert {row["code"]: row["county_code"] for row in rows}[f"{RSS}.01"] == "01"
+        text = excel.content.decode("utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+        assert {row["code"]: row["name"] for row in rows}["2019.kvinnofrid.formel"] == (
+            "'=cmd|' /C calc'!A0"
+        )
+        assert {row["code"]: row["county_code"] for row in rows}[f"{RSS}.01"] == '="01"'
+        assert {row["code"]: row["budget_ore"] for row in rows}[RSS] == "6000000"
+
     async def test_every_year_without_the_year(self, tree: Ledger) -> None:
         response = await summary(tree.client, tree.admin)
 
