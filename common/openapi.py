@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from copy import deepcopy
 from typing import Any
 
@@ -11,6 +12,7 @@ from fastapi.openapi.utils import _get_api_route_for_openapi, get_openapi
 from fastapi.routing import iter_route_contexts
 
 from common.auth import Allow
+from common.idempotency import required_idempotency
 from common.problems import PROBLEM_JSON, Problem
 
 CONTACT = {
@@ -32,6 +34,63 @@ LIMITATIONS = [
 ]
 
 
+TAGS = {
+    "accounts": "Kontoträdet per år och dess saldon / The tree of accounts per year, balances",
+    "analyses": "Effektstorlekar och reliabilitet / Effect sizes and reliability",
+    "api-info": "Om API:et och den som anropar / About the API and the caller",
+    "audit": "Vem gjorde vad och när / Who did what, when",
+    "auth": "Åtkomsttoken och nycklar / Access tokens and keys",
+    "clients": "API-klienter / API clients",
+    "exports": "Pseudonymiserade uttag / Pseudonymous exports",
+    "goals": "Målkatalogen / The catalogue of goals",
+    "grants": "Utlysningar och ansökningar / Calls and applications",
+    "health": "Driftstatus och mätvärden / Health and metrics",
+    "instruments": "Enkäter och versioner / Questionnaires and versions",
+    "organisation-units": "Sverige, län och kommuner / Sweden, counties, municipalities",
+    "plans": "Länens planer och indikatorer / The counties' plans and indicators",
+    "progress": "Uppföljning över länen / Follow-up across the counties",
+    "reports": "Länens rapporter / The counties' reports",
+    "responses": "Enkätsvar i mängd / Survey responses in bulk",
+    "schools": "Skolor i utvärderingen / Schools in the evaluation",
+    "summary": "Sammanställning av medlen / Summary of the funds",
+    "transfers": "Överföringar och fördelningar / Transfers and distributions",
+    "waves": "Mättillfällen / Survey waves",
+}
+REQUEST_HEADERS: dict[str, dict[str, Any]] = {
+    "Traceparent": {
+        "name": "traceparent",
+        "in": "header",
+        "required": False,
+        "description": "W3C trace context; propagated upstream and returned.",
+        "schema": {"type": "string", "maxLength": 55},
+        "example": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+    },
+    "RequestId": {
+        "name": "X-Request-ID",
+        "in": "header",
+        "required": False,
+        "description": "The request's id (8-128 of A-Z a-z 0-9 . _ : -); made when absent.",
+        "schema": {"type": "string", "maxLength": 128},
+        "example": "5f0c8f8e-3b8a-4a4e-9c55-8d1c7a0e2f10",
+    },
+}
+RESPONSE_HEADERS = {
+    "X-Request-ID": {
+        "description": "The request's id, as given or made; quote it when reporting a problem.",
+        "schema": {"type": "string"},
+    },
+    "traceparent": {
+        "description": "W3C trace context of the response.",
+        "schema": {"type": "string"},
+    },
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+}
+DATE_TIME_EXAMPLE = "2019-06-10T08:00:00Z"
+
+
 def bilingual(swedish: str, english: str) -> str:
     return f"{swedish}\n\n---\n\n{english}"
 
@@ -40,17 +99,28 @@ def _problem_content() -> dict[str, Any]:
     return {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 
 
+def operations(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every operation of the document."""
+    return [
+        operation
+        for path_item in document.get("paths", {}).values()
+        for operation in path_item.values()
+        if isinstance(operation, dict) and "responses" in operation
+    ]
+
+
 def _polish_operations(document: dict[str, Any]) -> None:
-    """Every operation gets a description and problem+json errors (422 included)."""
-    for path_item in document.get("paths", {}).values():
-        for operation in path_item.values():
-            if not isinstance(operation, dict) or "responses" not in operation:
-                continue
-            operation.setdefault("description", operation.get("summary", ""))
-            for status, response in operation["responses"].items():
-                if str(status).startswith(("4", "5")):
-                    response["content"] = _problem_content()
-                    response.setdefault("description", "Problem")
+    """Every operation gets a description and problem+json errors; every one may answer 422
+    (input no route can take, common.input)."""
+    for operation in operations(document):
+        operation.setdefault("description", operation.get("summary", ""))
+        operation["responses"].setdefault(
+            "422", {"description": "Invalid input / Ogiltiga uppgifter (problem+json)"}
+        )
+        for status, response in operation["responses"].items():
+            if str(status).startswith(("4", "5")):
+                response["content"] = _problem_content()
+                response.setdefault("description", "Problem")
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)
@@ -99,6 +169,45 @@ def example_for(schema: dict[str, Any], schemas: dict[str, Any], depth: int = 0)
     return _TYPE_EXAMPLES.get(kind) if isinstance(kind, str) else None
 
 
+def _target(schema: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = schemas.get(schema["$ref"].rsplit("/", 1)[1], {})
+    return schema
+
+
+def _nullable(schema: dict[str, Any]) -> bool:
+    options = schema.get("anyOf", []) + schema.get("oneOf", [])
+    return schema.get("type") == "null" or any(o.get("type") == "null" for o in options)
+
+
+def complete_example(example: Any, schema: dict[str, Any], schemas: dict[str, Any]) -> Any:
+    """The example as the server answers: a required field that may be null and is left out
+    of a hand-written example is there as null (pydantic always writes it)."""
+    schema = _target(schema, schemas)
+    for option in schema.get("anyOf", []) + schema.get("oneOf", []):
+        if option.get("type") != "null":
+            return complete_example(example, option, schemas)
+    if isinstance(example, list) and "items" in schema:
+        return [complete_example(item, schema["items"], schemas) for item in example]
+    if not isinstance(example, dict):
+        return example
+    properties = schema.get("properties", {})
+    completed = {
+        name: complete_example(value, properties[name], schemas) if name in properties else value
+        for name, value in example.items()
+    }
+    for name in schema.get("required", []):
+        if name not in completed and _nullable(_target(properties.get(name, {}), schemas)):
+            completed[name] = None
+    return completed
+
+
+def _complete_component_examples(schemas: dict[str, Any]) -> None:
+    for schema in schemas.values():
+        if "examples" in schema:
+            schema["examples"] = [complete_example(e, schema, schemas) for e in schema["examples"]]
+
+
 def _ensure_examples(document: dict[str, Any]) -> None:
     """Every JSON request and response body carries an example (DIGG's profile asks for it)."""
     schemas = document.get("components", {}).get("schemas", {})
@@ -110,9 +219,13 @@ def _ensure_examples(document: dict[str, Any]) -> None:
             bodies += list(operation.get("responses", {}).values())
             for body in bodies:
                 for media_type, media in body.get("content", {}).items():
-                    if "json" not in media_type or "example" in media or "examples" in media:
+                    if "json" not in media_type or "examples" in media:
                         continue
-                    media["example"] = example_for(media.get("schema", {}), schemas)
+                    schema = media.get("schema", {})
+                    example = (
+                        media["example"] if "example" in media else example_for(schema, schemas)
+                    )
+                    media["example"] = complete_example(example, schema, schemas)
 
 
 def _allowed_roles(dependant: Dependant) -> tuple[str, ...] | None:
@@ -145,6 +258,63 @@ def _declare_roles(app: FastAPI, document: dict[str, Any]) -> None:
             ).strip()
 
 
+def declare_context_headers(document: dict[str, Any]) -> None:
+    """`traceparent` and `X-Request-ID` as request headers of every operation and response
+    headers of every response; every tag used, declared."""
+    components = document.setdefault("components", {})
+    components.setdefault("headers", {}).update(deepcopy(RESPONSE_HEADERS))
+    for operation in operations(document):
+        given = operation.setdefault("parameters", [])
+        names = {parameter.get("name", "").lower() for parameter in given}
+        given.extend(
+            deepcopy(header)
+            for header in REQUEST_HEADERS.values()
+            if header["name"].lower() not in names
+        )
+        for response in operation["responses"].values():
+            headers = response.setdefault("headers", {})
+            for name in ("X-Request-ID", "traceparent"):
+                headers.setdefault(name, {"$ref": f"#/components/headers/{name}"})
+    used = sorted({tag for operation in operations(document) for tag in operation.get("tags", [])})
+    declared = {tag["name"] for tag in document.get("tags", [])}
+    document.setdefault("tags", []).extend(
+        {"name": tag, "description": TAGS.get(tag, tag)} for tag in used if tag not in declared
+    )
+
+
+def _date_time_examples(node: Any) -> None:
+    """Every date-time property shows an RFC 3339 example."""
+    if isinstance(node, dict):
+        for part in node.get("properties", {}).values():
+            options = [part, *part.get("anyOf", [])]
+            if any(o.get("format") == "date-time" for o in options) and not part.get("examples"):
+                part["examples"] = [DATE_TIME_EXAMPLE]
+        for value in node.values():
+            _date_time_examples(value)
+    elif isinstance(node, list):
+        for value in node:
+            _date_time_examples(value)
+
+
+def _calls(dependant: Dependant) -> Iterator[Any]:
+    for dependency in dependant.dependencies:
+        yield dependency.call
+        yield from _calls(dependency)
+
+
+def _require_idempotency_keys(app: FastAPI, document: dict[str, Any]) -> None:
+    """`Idempotency-Key` is `required: true` on the operations that refuse a request without."""
+    for context in iter_route_contexts(app.routes):
+        route = _get_api_route_for_openapi(context)
+        if route is None or required_idempotency not in set(_calls(route.dependant)):
+            continue
+        for method in route.methods or ():
+            operation = document["paths"].get(route.path_format, {}).get(method.lower(), {})
+            for parameter in operation.get("parameters", []):
+                if parameter.get("name") == "Idempotency-Key":
+                    parameter["required"] = True
+
+
 def build_openapi(app: FastAPI, *, description: str) -> dict[str, Any]:
     """The app's document, made once and cached on the app."""
     if app.openapi_schema:
@@ -173,6 +343,10 @@ def build_openapi(app: FastAPI, *, description: str) -> dict[str, Any]:
         schemas.setdefault(name, definition)
     _polish_operations(document)
     _declare_roles(app, document)
+    _require_idempotency_keys(app, document)
+    _date_time_examples(schemas)
+    _complete_component_examples(schemas)
     _ensure_examples(document)
+    declare_context_headers(document)
     app.openapi_schema = document
     return document

@@ -11,8 +11,12 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from common.openapi import operations
+from common.problems import PROBLEM_JSON
+
 logger = logging.getLogger("kvf.gateway.openapi")
 REF_PREFIX = "#/components/"
+PROBLEM_SCHEMA = "#/components/schemas/Problem"
 
 
 def _rename_refs(node: Any, renames: dict[str, str]) -> Any:
@@ -70,6 +74,39 @@ def merge_document(base: dict[str, Any], service: str, document: dict[str, Any])
     return base
 
 
+GATEWAY_ANSWERS = {
+    "429": "Too many requests: wait `Retry-After` seconds / För många anrop (problem+json)",
+    "503": "The service is unavailable or overloaded / Tjänsten är inte tillgänglig (problem+json)",
+    "504": "The service did not answer in time / Tjänsten svarade inte i tid (problem+json)",
+}
+
+
+_TYPES = {"429": "too-many-requests", "503": "service-unavailable", "504": "gateway-timeout"}
+
+
+def declare_gateway_answers(document: dict[str, Any]) -> None:
+    """What the gateway itself may answer to any operation: 429 with `Retry-After`, 503, 504."""
+    for operation in operations(document):
+        for status, description in GATEWAY_ANSWERS.items():
+            response = operation["responses"].setdefault(status, {"description": description})
+            example = {
+                "type": _TYPES[status],
+                "title": description.split(": ")[0].split(" / ")[0],
+                "status": int(status),
+                "detail": description.removesuffix(" (problem+json)"),
+                "instance": "/funding/v1/transfers",
+                "request_id": "5f0c8f8e-3b8a-4a4e-9c55-8d1c7a0e2f10",
+            }
+            response["content"] = {
+                PROBLEM_JSON: {"schema": {"$ref": PROBLEM_SCHEMA}, "example": example}
+            }
+            headers = response.setdefault("headers", {})
+            for name in ("X-Request-ID", "traceparent") + (
+                ("Retry-After",) if status != "504" else ()
+            ):
+                headers.setdefault(name, {"$ref": f"#/components/headers/{name}"})
+
+
 class MergedOpenAPI:
     """Fetches each upstream's document and merges them, cached for a short while."""
 
@@ -103,6 +140,7 @@ class MergedOpenAPI:
                     missing.append(name)
                 else:
                     merge_document(merged, name, document)
+            declare_gateway_answers(merged)
             if missing:
                 merged["info"]["x-unavailable"] = missing
             else:
