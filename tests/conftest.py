@@ -6,6 +6,7 @@ import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -94,3 +95,12 @@ async def client(gateway: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client talking to the gateway, as an outside system would."""
     async with asgi_client(gateway) as http:
         yield http
+
+
+@pytest.fixture
+async def document(client: httpx.AsyncClient) -> dict[str, Any]:
+    """The merged OpenAPI document, as the gateway serves it."""
+    response = await client.get("/openapi.json")
+    assert response.status_code == 200
+    merged: dict[str, Any] = response.json()
+    return merged

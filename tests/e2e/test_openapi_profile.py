@@ -8,28 +8,13 @@ from datetime import datetime
 from typing import Any
 
 import httpx
-import pytest
 from openapi_spec_validator import validate
 
-METHODS = {"get", "post", "put", "patch", "delete"}
+from tests.support import operations
+
 SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
 PATH_PARAMETER = re.compile(r"\{([^}]+)\}")
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
-
-
-@pytest.fixture
-async def document(client: httpx.AsyncClient) -> dict[str, Any]:
-    response = await client.get("/openapi.json")
-    assert response.status_code == 200
-    merged: dict[str, Any] = response.json()
-    return merged
-
-
-def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    for path, item in document["paths"].items():
-        for method, operation in item.items():
-            if method in METHODS:
-                yield path, method, operation
 
 
 def _schemas_with_date_times(node: Any) -> Iterator[dict[str, Any]]:

@@ -7,30 +7,14 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
-import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-METHODS = {"get", "post", "put", "patch", "delete"}
+from tests.support import operations
+
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 GATEWAY_STATUSES = {"429", "503", "504"}
-
-
-@pytest.fixture
-async def document(client: httpx.AsyncClient) -> dict[str, Any]:
-    response = await client.get("/openapi.json")
-    assert response.status_code == 200
-    merged: dict[str, Any] = response.json()
-    return merged
-
-
-def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    for path, item in document["paths"].items():
-        for method, operation in item.items():
-            if method in METHODS:
-                yield path, method, operation
 
 
 def resolved(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
