@@ -12,6 +12,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DataError, DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 
@@ -280,10 +281,26 @@ async def _data_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+BUSY_RETRY_AFTER = "1"
+
+
+async def _busy(request: Request, exc: Exception) -> JSONResponse:
+    """No database connection came free in time: the service is overloaded, not broken.
+    Nothing was done (the transaction never began), so a retry is safe."""
+    logger.warning("database pool exhausted", extra={"path": request.url.path})
+    return problem_response(
+        503,
+        detail="The service is busy; retry after the number of seconds in Retry-After.",
+        instance=request.url.path,
+        headers={"Retry-After": BUSY_RETRY_AFTER},
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Every error the app can raise leaves as application/problem+json."""
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(DBAPIError, _data_error)
+    app.add_exception_handler(PoolTimeout, _busy)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
 

@@ -4,9 +4,10 @@ sample app made with `build_app`."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import socket
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Annotated, Any
@@ -298,3 +299,18 @@ def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, A
         for method, operation in item.items():
             if method in HTTP_METHODS:
                 yield path, method, operation
+
+
+async def patiently(
+    send: Callable[[], Awaitable[httpx.Response]], *, deadline: float = 120.0
+) -> httpx.Response:
+    """Send, and send again after `Retry-After` while the answer is 503 (overloaded), for at
+    most `deadline` seconds: a client as the API asks clients to be. The request must be one
+    that may be repeated (the same Idempotency-Key)."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + deadline
+    while True:
+        response = await send()
+        if response.status_code != 503 or loop.time() > give_up:
+            return response
+        await asyncio.sleep(float(response.headers.get("retry-after", "1")))

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from functools import partial
+from typing import Any
 
 import httpx
 import pytest
 
 from tests.funding.support import Ledger
+from tests.support import patiently
 
 HELD = 10_000_000
 STEP = 100_000
@@ -27,9 +30,22 @@ def outcome(response: httpx.Response) -> tuple[int, str | None]:
     return response.status_code, problem
 
 
-async def together(requests: Iterable[Awaitable[httpx.Response]]) -> list[httpx.Response]:
-    """Fire every request at once and wait for all of them."""
-    return list(await asyncio.gather(*requests))
+Send = Callable[[], Awaitable[httpx.Response]]
+
+
+async def together(requests: Iterable[Send]) -> list[httpx.Response]:
+    """Fire every request at once and wait for all of them; a request the service answers
+    503 (busy, nothing done) is sent again, with its key, after Retry-After."""
+    return list(await asyncio.gather(*(patiently(send) for send in requests)))
+
+
+def transfer(ledger: Ledger, *args: Any, **extra: Any) -> Send:
+    """A transfer that may be sent again: its Idempotency-Key is fixed now."""
+    return partial(ledger.transfer, *args, headers=ledger.keyed(), **extra)
+
+
+def settle(ledger: Ledger, transfer_id: int, action: str) -> Send:
+    return partial(ledger.settle, transfer_id, action, headers=ledger.keyed())
 
 
 @pytest.fixture
@@ -60,7 +76,7 @@ async def assert_ledger_balances(ledger: Ledger, code: str) -> dict[str, int]:
 class TestConcurrentTransfers:
     async def test_200_concurrent_transfers_exactly_100_succeed(self, held: Ledger) -> None:
         responses = await together(
-            held.transfer("2019.pool", "2019.a" if i % 2 else "2019.b", STEP) for i in range(SHOTS)
+            transfer(held, "2019.pool", "2019.a" if i % 2 else "2019.b", STEP) for i in range(SHOTS)
         )
 
         outcomes = Counter(outcome(r) for r in responses)
@@ -77,7 +93,7 @@ class TestConcurrentTransfers:
         self, held: Ledger
     ) -> None:
         responses = await together(
-            held.transfer("2019.pool", "2019.a", STEP, pending=bool(i % 2)) for i in range(SHOTS)
+            transfer(held, "2019.pool", "2019.a", STEP, pending=bool(i % 2)) for i in range(SHOTS)
         )
 
         outcomes = Counter(outcome(r) for r in responses)
@@ -91,17 +107,17 @@ class TestConcurrentTransfers:
         take what the voids release: each pending settles exactly once, and the account
         never gives more than it holds."""
         first = await together(
-            held.transfer("2019.pool", "2019.a", STEP, pending=True) for _ in range(SHOTS // 2)
+            transfer(held, "2019.pool", "2019.a", STEP, pending=True) for _ in range(SHOTS // 2)
         )
         assert {r.status_code for r in first} == {201}
         ids = [r.json()["id"] for r in first]
         assert (await held.account("2019.pool"))["available_ore"] == 0
 
-        settle = [held.settle(i, action) for i in ids for action in ("post", "void")]
-        grab = [held.transfer("2019.pool", "2019.b", STEP) for _ in range(SHOTS // 2)]
-        responses = await together([*settle, *grab])
+        settles = [settle(held, i, action) for i in ids for action in ("post", "void")]
+        grab = [transfer(held, "2019.pool", "2019.b", STEP) for _ in range(SHOTS // 2)]
+        responses = await together([*settles, *grab])
 
-        settled, grabbed = responses[: len(settle)], responses[len(settle) :]
+        settled, grabbed = responses[: len(settles)], responses[len(settles) :]
         for transfer_id, pair in zip(
             ids, zip(settled[::2], settled[1::2], strict=True), strict=True
         ):
@@ -122,7 +138,7 @@ class TestConcurrentTransfers:
         # round takes exactly that, and the account ends at zero.
         left = pool["available_ore"] // STEP
         second = await together(
-            held.transfer("2019.pool", "2019.b", STEP) for _ in range(left + 20)
+            transfer(held, "2019.pool", "2019.b", STEP) for _ in range(left + 20)
         )
         assert Counter(outcome(r) for r in second) == Counter(
             {(201, None): left, (409, "insufficient-funds"): 20}
