@@ -7,7 +7,7 @@ VENV := .venv
 UV := $(VENV)/bin/uv
 STAMP := $(VENV)/.synced
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test fuzz lint format bench clean
 
 install: $(STAMP)
 
@@ -24,6 +24,11 @@ run: install
 
 test: install
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+# The contract fuzzer of `make test` with many more examples and a random seed, on demand.
+fuzz: install
+	KVF_FUZZ_EXAMPLES=$${KVF_FUZZ_EXAMPLES:-200} KVF_FUZZ_SEED=random \
+		$(VENV)/bin/python -m pytest tests/gateway/test_fuzz.py $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from pydantic import BaseModel, ConfigDict
 from pydantic_settings import BaseSettings
 from sqlalchemy import MetaData
@@ -16,7 +16,7 @@ from starlette.types import Lifespan
 
 from common.auth import AnyRoleDep, KeySet, http_key_fetcher
 from common.db import database_lifespan, database_reachable
-from common.input import InputGuard
+from common.input import InputGuard, known_query_parameters
 from common.metrics import CONTENT_TYPE_LATEST, Metrics
 from common.middleware import RequestContextMiddleware
 from common.openapi import CONTACT, build_openapi
@@ -34,6 +34,8 @@ class AppInfo:
     title: str
     version: str
     description: str
+    at_root: bool = False
+    """Whether the app is the platform's front door and answers `/api-info` too."""
 
     @property
     def prefix(self) -> str:
@@ -143,7 +145,6 @@ def _health_router(checks: dict[str, ReadinessCheck]) -> APIRouter:
 def _info_router(info: AppInfo) -> APIRouter:
     router = APIRouter()
 
-    @router.get(f"{info.prefix}/api-info", tags=["api-info"], summary="About this API / Om API:et")
     async def api_info() -> ApiInfo:
         """Name, version, contact and where the documentation is."""
         return ApiInfo(
@@ -153,6 +154,19 @@ def _info_router(info: AppInfo) -> APIRouter:
             contact=CONTACT,
             documentation="/docs",
             openapi="/openapi.json",
+        )
+
+    paths = {f"{info.prefix}/api-info": "api_info"}
+    if info.at_root:
+        paths["/api-info"] = "api_info_at_root"
+    for path, name in paths.items():
+        router.add_api_route(
+            path,
+            api_info,
+            name=name,
+            methods=["GET"],
+            tags=["api-info"],
+            summary="About this API / Om API:et",
         )
 
     @router.get(
@@ -214,11 +228,13 @@ def build_app(
     app.state.keys = keys or KeySet(http_key_fetcher(get_platform_settings().jwks_url))
     app.state.metrics = Metrics(info.name)
     install_problem_handlers(app)
-    app.include_router(_health_router(readiness or {"database": check_database}))
-    app.include_router(_info_router(info))
-    app.include_router(_metrics_router())
-    for router in routers:
-        app.include_router(router)
+    for router in [
+        _health_router(readiness or {"database": check_database}),
+        _info_router(info),
+        _metrics_router(),
+        *routers,
+    ]:
+        app.include_router(router, dependencies=[Depends(known_query_parameters)])
     # Innermost: what no route can take is refused after the gateway's own limits.
     app.add_middleware(InputGuard)
     for middleware_class, options in middleware:

@@ -41,7 +41,7 @@ from common.db import SessionDep
 from common.problems import AppError, Conflict, InvalidInput
 
 RETENTION = timedelta(hours=48)
-_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 
 class IdempotencyKeyRequired(AppError):
@@ -212,7 +212,7 @@ def _headers(headers: HeadersOf | None, body: Any) -> dict[str, str]:
 
 
 def _check_key(key: str | None) -> str | None:
-    if key is not None and not _KEY.match(key):
+    if key is not None and not KEY_PATTERN.match(key):
         raise InvalidInput(
             "Idempotency-Key must be 1-255 visible ASCII characters.",
             errors=[{"location": "header.Idempotency-Key", "message": "invalid", "value": key}],
@@ -222,6 +222,9 @@ def _check_key(key: str | None) -> str | None:
 
 KEY_HEADER = Header(
     alias="Idempotency-Key",
+    min_length=1,
+    max_length=255,
+    pattern=KEY_PATTERN.pattern,
     description="A unique key per intended effect; a retry with the same key replays the "
     "first response.",
     examples=["8e4f8c3a-6f1b-4e0e-9b8e-0d6d1c1f2a77"],

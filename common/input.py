@@ -14,16 +14,22 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl
 
+from fastapi import Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from pydantic import BeforeValidator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from common.problems import field_error, invalid_many, problem_response
 
 MAX_DEPTH = 64
-INT64 = 2**63 - 1
+INT64_MAX = 2**63 - 1
+INT64_MIN = -(2**63)
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
@@ -58,6 +64,13 @@ def _bad_text(text: str) -> str | None:
     return None
 
 
+def _shown(text: str) -> str:
+    """The text with NUL and unpaired surrogates escaped, so a problem can carry it."""
+    return "".join(
+        f"\\u{ord(c):04x}" if c == "\x00" or "\ud800" <= c <= "\udfff" else c for c in text
+    )
+
+
 def _walk(value: Any, location: str, depth: int = 0) -> Iterator[dict[str, Any]]:
     """Every value in a parsed document that no column can hold, with where it is."""
     if depth > MAX_DEPTH:
@@ -78,8 +91,12 @@ def _walk(value: Any, location: str, depth: int = 0) -> Iterator[dict[str, Any]]
         yield field_error(location, f"{value.text} is not a JSON number", value.text)
     elif isinstance(value, float) and not math.isfinite(value):
         yield field_error(location, "the number is too large", None)
-    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > INT64:
+    elif isinstance(value, int) and not isinstance(value, bool) and not _fits_64_bits(value):
         yield field_error(location, "the integer is beyond 64 bits", str(value))
+
+
+def _fits_64_bits(value: int) -> bool:
+    return INT64_MIN <= value <= INT64_MAX
 
 
 def json_errors(body: bytes) -> list[dict[str, Any]]:
@@ -99,7 +116,7 @@ def json_errors(body: bytes) -> list[dict[str, Any]]:
 def pairs_errors(pairs: list[tuple[str, str]], prefix: str) -> list[dict[str, Any]]:
     """What in query or form parameters no route can take."""
     return [
-        field_error(f"{prefix}.{name}", reason)
+        field_error(f"{prefix}.{_shown(name)}", reason)
         for name, value in pairs
         if (reason := _bad_text(name) or _bad_text(value))
     ]
@@ -193,3 +210,79 @@ def _replay(messages: list[Message], receive: Receive) -> Receive:
         return await receive()
 
     return replayed
+
+
+def _declared_query(dependant: Dependant) -> Iterator[str]:
+    for parameter in dependant.query_params:
+        yield parameter.alias
+    for dependency in dependant.dependencies:
+        yield from _declared_query(dependency)
+
+
+def _query_names(route: APIRoute) -> frozenset[str]:
+    """The query parameters the route declares, worked out once and kept on the route."""
+    names: frozenset[str] | None = getattr(route, "_query_names", None)
+    if names is None:
+        names = frozenset(_declared_query(route.dependant))  # every one takes a single value
+        route._query_names = names  # type: ignore[attr-defined]
+    return names
+
+
+async def known_query_parameters(request: Request) -> None:
+    """A query parameter the operation does not take is refused (422), not ignored: `?limt=5`
+    is a mistake the caller should hear about, and the document lists every parameter."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or not route.include_in_schema:
+        return
+    known = _query_names(route)
+    names = list(dict.fromkeys(request.query_params.keys()))
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise invalid_many(
+            [
+                field_error(f"query.{name}", "not a parameter of this operation", value)
+                for name in unknown
+                for value in request.query_params.getlist(name)[:1]
+            ],
+            detail=f"Unknown query parameter: {', '.join(unknown)}.",
+        )
+    repeated = [name for name in names if len(request.query_params.getlist(name)) > 1]
+    if repeated:
+        raise invalid_many(
+            [
+                field_error(
+                    f"query.{name}", "given more than once", request.query_params.getlist(name)
+                )
+                for name in repeated
+            ],
+            detail=f"Query parameter given more than once: {', '.join(repeated)}.",
+        )
+
+
+def _integral(value: Any) -> Any:
+    """In JSON, and so in JSON Schema, 7720.0 is the integer 7720; 7720.5 is no integer."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Integral = BeforeValidator(_integral)
+"""Put last in `Annotated[int, Strict(), Field(...), Integral]`: a JSON integer, written with
+or without `.0`, and never a string or a boolean."""
+
+
+_RFC3339 = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
+    r"([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+)
+
+
+def _rfc3339(value: Any) -> Any:
+    if isinstance(value, str) and not _RFC3339.match(value):
+        raise ValueError("an RFC 3339 date-time with a zone, such as 2019-06-10T08:00:00Z")
+    return value
+
+
+Rfc3339 = BeforeValidator(_rfc3339)
+"""Put last in `Annotated[AwareDatetime, Rfc3339]`: what `format: date-time` says, and not the
+Unix seconds or partial forms pydantic would also read."""

@@ -12,7 +12,7 @@ from typing import Any
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from common.context import request_id_var, traceparent_var
+from common.context import request_id_var, request_path_var, traceparent_var
 from common.metrics import Metrics
 from common.problems import problem_response
 
@@ -77,6 +77,7 @@ class RequestContextMiddleware:
         request_id, traceparent = _request_context(scope)
         id_token = request_id_var.set(request_id)
         trace_token = traceparent_var.set(traceparent)
+        path_token = request_path_var.set(scope.get("path", ""))
         started = time.perf_counter()
         answer = _Answer(send, request_id, traceparent, scope.get("path", ""))
         try:
@@ -96,6 +97,7 @@ class RequestContextMiddleware:
             self._observe(scope, answer.status, time.perf_counter() - started)
             request_id_var.reset(id_token)
             traceparent_var.reset(trace_token)
+            request_path_var.reset(path_token)
 
     def _observe(self, scope: Scope, status: int, elapsed: float) -> None:
         route = route_template(scope)

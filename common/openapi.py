@@ -13,6 +13,7 @@ from fastapi.routing import iter_route_contexts
 
 from common.auth import Allow
 from common.idempotency import required_idempotency
+from common.input import INT64_MAX, INT64_MIN
 from common.problems import PROBLEM_JSON, Problem
 
 CONTACT = {
@@ -20,7 +21,10 @@ CONTACT = {
     "url": "https://skr.se/kvinnofrid",
     "email": "kvinnofrid@skr.se",
 }
-LICENSE = {"name": "EUPL-1.2", "identifier": "EUPL-1.2"}
+LICENSE = {
+    "name": "EUPL-1.2",
+    "url": "https://interoperable-europe.ec.europa.eu/collection/eupl/eupl-text-eupl-12",
+}
 TERMS = "https://skr.se/kvinnofrid/api-villkor"
 SLA = {
     "availability": "99.5 % per calendar month, office hours 08-17 CET / kontorstid",
@@ -61,16 +65,18 @@ REQUEST_HEADERS: dict[str, dict[str, Any]] = {
         "name": "traceparent",
         "in": "header",
         "required": False,
-        "description": "W3C trace context; propagated upstream and returned.",
-        "schema": {"type": "string", "maxLength": 55},
+        "description": "W3C trace context; propagated upstream and returned. A value that is "
+        "not a valid traceparent is ignored and a new trace is started.",
+        "schema": {"type": "string"},
         "example": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
     },
     "RequestId": {
         "name": "X-Request-ID",
         "in": "header",
         "required": False,
-        "description": "The request's id (8-128 of A-Z a-z 0-9 . _ : -); made when absent.",
-        "schema": {"type": "string", "maxLength": 128},
+        "description": "The request's id (8-128 of A-Z a-z 0-9 . _ : -); a new one is made "
+        "when it is absent or not of that form.",
+        "schema": {"type": "string"},
         "example": "5f0c8f8e-3b8a-4a4e-9c55-8d1c7a0e2f10",
     },
 }
@@ -89,6 +95,21 @@ RESPONSE_HEADERS = {
     },
 }
 DATE_TIME_EXAMPLE = "2019-06-10T08:00:00Z"
+_DATE_EXAMPLES = {"date-time": DATE_TIME_EXAMPLE, "date": "2019-06-10"}
+
+
+def required_when(
+    selector: str, values: list[str], field: str, *, kind: str = "string", only: bool = True
+) -> dict[str, Any]:
+    """JSON Schema for "`field` is given when `selector` is one of `values`" and, with `only`,
+    "and is left out (or null) otherwise": a rule between two fields a document can state."""
+    rule: dict[str, Any] = {
+        "if": {"properties": {selector: {"enum": values}}, "required": [selector]},
+        "then": {"required": [field], "properties": {field: {"type": kind}}},
+    }
+    if only:
+        rule["else"] = {"properties": {field: {"type": "null"}}}
+    return rule
 
 
 def bilingual(swedish: str, english: str) -> str:
@@ -109,6 +130,29 @@ def operations(document: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+BAD_REQUEST = (
+    "Bad request / Felaktig begäran: a body that cannot be read as its media type "
+    "(`bad-request`), or a missing Idempotency-Key where one is required "
+    "(`idempotency-key-required`)."
+)
+
+
+def _takes_idempotency_key(operation: dict[str, Any]) -> bool:
+    return any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", []))
+
+
+def _forms_take_text_only(document: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """A form's other fields are ignored (OAuth 2.0 asks it of the token endpoint), but they
+    are text like any other: say so, so the bounds on text apply to them too."""
+    for operation in operations(document):
+        content = operation.get("requestBody", {}).get("content", {})
+        form = content.get("application/x-www-form-urlencoded", {}).get("schema", {})
+        if "$ref" in form:
+            form = schemas.get(form["$ref"].rsplit("/", 1)[1], {})
+        if form and "additionalProperties" not in form:
+            form["additionalProperties"] = {"type": "string"}
+
+
 def _polish_operations(document: dict[str, Any]) -> None:
     """Every operation gets a description and problem+json errors; every one may answer 422
     (input no route can take, common.input)."""
@@ -117,11 +161,14 @@ def _polish_operations(document: dict[str, Any]) -> None:
         operation["responses"].setdefault(
             "422", {"description": "Invalid input / Ogiltiga uppgifter (problem+json)"}
         )
+        if "requestBody" in operation or _takes_idempotency_key(operation):
+            operation["responses"].setdefault("400", {"description": BAD_REQUEST})
         for status, response in operation["responses"].items():
             if str(status).startswith(("4", "5")):
                 response["content"] = _problem_content()
                 response.setdefault("description", "Problem")
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    _forms_take_text_only(document, schemas)
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)
 
@@ -283,17 +330,62 @@ def declare_context_headers(document: dict[str, Any]) -> None:
 
 
 def _date_time_examples(node: Any) -> None:
-    """Every date-time property shows an RFC 3339 example."""
+    """Every date and date-time property shows an RFC 3339 example, as `examples` (JSON
+    Schema) and `example` (what OpenAPI 3.0 tools and DIGG's linter read)."""
     if isinstance(node, dict):
         for part in node.get("properties", {}).values():
             options = [part, *part.get("anyOf", [])]
-            if any(o.get("format") == "date-time" for o in options) and not part.get("examples"):
-                part["examples"] = [DATE_TIME_EXAMPLE]
+            formats = {o.get("format") for o in options} & set(_DATE_EXAMPLES)
+            if not formats:
+                continue
+            if not part.get("examples"):
+                part["examples"] = [_DATE_EXAMPLES[formats.pop()]]
+            part.setdefault("example", part["examples"][0])
         for value in node.values():
             _date_time_examples(value)
     elif isinstance(node, list):
         for value in node:
             _date_time_examples(value)
+
+
+def _query_parameters_without_null(document: dict[str, Any]) -> None:
+    """A query string has no null: an optional parameter is one that may be left out."""
+    for operation in operations(document):
+        for parameter in operation.get("parameters", []):
+            schema = parameter.get("schema", {})
+            if parameter.get("in") != "query" or "anyOf" not in schema:
+                continue
+            options = [o for o in schema["anyOf"] if o.get("type") != "null"]
+            if len(options) == 1:
+                del schema["anyOf"]
+                schema.update({k: v for k, v in options[0].items() if k not in schema})
+            else:
+                schema["anyOf"] = options
+            if schema.get("default", "") is None:
+                del schema["default"]
+
+
+NO_NUL = {"pattern": "^[^\\u0000]*$"}
+"""PostgreSQL stores no NUL character; common.input refuses one anywhere."""
+
+
+def _input_bounds(node: Any) -> None:
+    """What common.input holds every app to, said in every schema that sets nothing narrower:
+    integers within 64 bits, and text (values and object keys) without NUL."""
+    if isinstance(node, dict):
+        kind = node.get("type")
+        if kind == "integer":
+            node.setdefault("minimum", INT64_MIN)
+            node.setdefault("maximum", INT64_MAX)
+        elif kind == "string" and not {"pattern", "enum", "const", "format"} & set(node):
+            node.update(NO_NUL)
+        elif isinstance(node.get("additionalProperties"), dict):
+            node.setdefault("propertyNames", dict(NO_NUL))
+        for value in node.values():
+            _input_bounds(value)
+    elif isinstance(node, list):
+        for value in node:
+            _input_bounds(value)
 
 
 def _calls(dependant: Dependant) -> Iterator[Any]:
@@ -345,6 +437,8 @@ def build_openapi(app: FastAPI, *, description: str) -> dict[str, Any]:
     _declare_roles(app, document)
     _require_idempotency_keys(app, document)
     _date_time_examples(schemas)
+    _query_parameters_without_null(document)
+    _input_bounds(document)
     _complete_component_examples(schemas)
     _ensure_examples(document)
     declare_context_headers(document)

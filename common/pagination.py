@@ -15,6 +15,17 @@ MAX_LIMIT = 100
 INT32_MAX = 2**31 - 1  # PostgreSQL's integer: every id, count and offset here fits in it
 
 
+YearQuery = Annotated[
+    int | None, Query(ge=2000, le=2100, description="Only this year.", examples=[2019])
+]
+"""A `?year=` filter: the years any table here holds."""
+
+
+def id_query(description: str, example: int) -> Any:
+    """The `Query(...)` of a numeric id filter: 1 to 2^31 − 1, as its column holds."""
+    return Query(ge=1, le=INT32_MAX, description=description, examples=[example])
+
+
 def id_path(description: str, example: int) -> Any:
     """The `Path(...)` of a numeric id: 1 to 2^31 − 1, as its column holds."""
     return Path(ge=1, le=INT32_MAX, description=description, examples=[example])

@@ -16,7 +16,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 
-from common.context import current_request_id
+from common.context import current_request_id, current_request_path
 
 PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger("kvf.problems")
@@ -54,8 +54,8 @@ class Problem(BaseModel):
     type: str = Field(description="Problem type, a URI reference such as `insufficient-funds`.")
     title: str
     status: int
-    detail: str | None = None
-    instance: str | None = None
+    detail: str = Field(description="What happened, for a person to read.")
+    instance: str = Field(description="The path of the request that met the problem.")
     request_id: str | None = None
     errors: list[ProblemError] | None = None
 
@@ -203,8 +203,8 @@ def problem_response(
         "type": problem_type or default_type,
         "title": title or default_title,
         "status": status,
-        "detail": detail,
-        "instance": instance,
+        "detail": detail or title or default_title,
+        "instance": instance or current_request_path() or "about:blank",
         "request_id": current_request_id(),
     }
     body.update({key: value for key, value in extra.items() if value is not None})

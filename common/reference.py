@@ -20,7 +20,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, WithJsonSchema
 
 __all__ = [
     "COUNTIES",
@@ -266,11 +266,58 @@ def _school_unit_code(value: str) -> str:
     return value
 
 
-OrganisationNumber = Annotated[str, AfterValidator(normalise_organisation_number)]
+# What the document says of each code: all a JSON Schema can state of it. The Luhn check
+# digit of an organisation number is the one rule it cannot; the description names it.
+OrganisationNumber = Annotated[
+    str,
+    AfterValidator(normalise_organisation_number),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": "^[0-9]{6}-?[0-9]{4}$",
+            "description": "An organisationsnummer, NNNNNN-NNNN or ten digits; the last digit "
+            "is the Luhn check digit of the first nine. Answered as NNNNNN-NNNN.",
+            "examples": ["212000-1355"],
+        }
+    ),
+]
 """An organisationsnummer, normalised to ``NNNNNN-NNNN`` and Luhn-checked."""
-CountyCode = Annotated[str, AfterValidator(_county_code)]
+CountyCode = Annotated[
+    str,
+    AfterValidator(_county_code),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": sorted(COUNTIES),
+            "description": "A two-digit SCB county code (länskod).",
+            "examples": ["12"],
+        }
+    ),
+]
 """One of the 21 two-digit SCB county codes."""
-MunicipalityCode = Annotated[str, AfterValidator(_municipality_code)]
+MunicipalityCode = Annotated[
+    str,
+    AfterValidator(_municipality_code),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": sorted(MUNICIPALITIES),
+            "description": "A four-digit SCB municipality code (kommunkod).",
+            "examples": ["1280"],
+        }
+    ),
+]
 """One of the 290 four-digit SCB municipality codes."""
-SchoolUnitCode = Annotated[str, AfterValidator(_school_unit_code)]
+SchoolUnitCode = Annotated[
+    str,
+    AfterValidator(_school_unit_code),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": "^[0-9]{8}$",
+            "description": "A skolenhetskod: eight digits.",
+            "examples": ["12345678"],
+        }
+    ),
+]
 """A skolenhetskod: eight digits."""

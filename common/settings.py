@@ -30,7 +30,7 @@ class PlatformSettings(BaseSettings):
     log_level: str = Field(default="INFO", description="Python log level of every app.")
     home: str = Field(default=".kvf", description="Where `kvf up` keeps data, keys and logs.")
     jwks_url: str = Field(
-        default="http://127.0.0.1:8000/auth/v1/jwks.json",
+        default="http://127.0.0.1:8000/auth/v1/jwks",
         description="Where each service fetches the gateway's public keys.",
     )
 

@@ -34,6 +34,7 @@ from gateway.tokens.router import router as tokens_router
 
 INFO = AppInfo(
     name="gateway",
+    at_root=True,
     title="Kvinnofridsplattformen / Kvinnofrid platform API",
     version=__version__,
     description=bilingual(

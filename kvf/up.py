@@ -50,7 +50,7 @@ def _child_env(home: Path, owner_url: str, passwords: dict[str, str]) -> dict[st
         json.dumps({name: f"http://{s.host}:{s.port}" for name, s in services.items()}),
     )
     gateway = APPS[0].settings()
-    env.setdefault("KVF_JWKS_URL", f"http://{gateway.host}:{gateway.port}/auth/v1/jwks.json")
+    env.setdefault("KVF_JWKS_URL", f"http://{gateway.host}:{gateway.port}/auth/v1/jwks")
     env["KVF_HOME"] = str(home)
     return env
 

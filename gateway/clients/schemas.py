@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
 
 from common.auth import Role
+from common.openapi import required_when
 from common.reference import CountyCode, OrganisationNumber
 
 
@@ -18,7 +19,11 @@ class ClientCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
-            "examples": [{"name": "RSS Västra Götaland", "role": "rss", "county_code": "14"}]
+            "examples": [{"name": "RSS Västra Götaland", "role": "rss", "county_code": "14"}],
+            "allOf": [
+                required_when("role", ["rss"], "county_code"),
+                required_when("role", ["organiser"], "organisation_number"),
+            ],
         },
     )
 

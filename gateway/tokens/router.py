@@ -1,4 +1,4 @@
-"""POST /auth/v1/token (OAuth2 client credentials) and GET /auth/v1/jwks.json."""
+"""POST /auth/v1/token (OAuth2 client credentials) and GET /auth/v1/jwks (alias jwks.json)."""
 
 from __future__ import annotations
 
@@ -72,7 +72,14 @@ async def token(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    grant_type: Annotated[str, Form(examples=["client_credentials"])],
+    grant_type: Annotated[
+        str,
+        Form(
+            examples=["client_credentials"],
+            json_schema_extra={"enum": ["client_credentials"]},
+            description="Only `client_credentials`; anything else is 400 unsupported_grant_type.",
+        ),
+    ],
     client_id: Annotated[str | None, Form(max_length=64)] = None,
     client_secret: Annotated[str | None, Form(max_length=256)] = None,
 ) -> Response:
@@ -87,7 +94,13 @@ async def token(
         )
     client_id, client_secret = _basic_credentials(request) or (client_id, client_secret)
     if not client_id or not client_secret:
-        return _oauth_problem(400, "invalid_request", "client_id and client_secret are required.")
+        # RFC 6749 §5.2: no client authentication included is `invalid_client`, 401.
+        return _oauth_problem(
+            401,
+            "invalid_client",
+            "Send client_id and client_secret, in the form or as HTTP Basic.",
+            **{"WWW-Authenticate": 'Basic realm="kvinnofrid"'},
+        )
     try:
         client = await service.authenticate_client(
             session, client_id=client_id, client_secret=client_secret, policy=_policy(settings)
@@ -126,8 +139,11 @@ def _token_response(client: ApiClient, keyring: Keyring, ttl: int) -> JSONRespon
     )
 
 
-@router.get("/jwks.json", summary="Public signing keys / Publika signeringsnycklar")
+@router.get("/jwks", summary="Public signing keys / Publika signeringsnycklar")
+@router.get("/jwks.json", include_in_schema=False)
 async def jwks(request: Request) -> dict[str, Any]:
-    """The gateway's public keys (JWKS): the current key and the previous one."""
+    """The gateway's public keys (JWKS): the current key and the previous one. Also at
+    `/auth/v1/jwks.json`, the name OAuth clients and libraries often expect; the document
+    lists only `/auth/v1/jwks` (DIGG's profile names resources without file endings)."""
     keyring: Keyring = request.app.state.keyring
     return keyring.jwks()

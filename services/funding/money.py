@@ -4,30 +4,34 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, Strict, StringConstraints
+
+from common.input import Integral
 
 MAX_ORE = 2**53 - 1
 """The largest amount accepted: every client (JavaScript included) reads it exactly."""
 
 Ore = Annotated[
     int,
+    Strict(),
     Field(
-        strict=True,
         ge=1,
         le=MAX_ORE,
         description="An amount in öre (100 öre = 1 krona): a JSON integer, 1 to 2^53 - 1.",
         examples=[42857143],
     ),
+    Integral,
 ]
 OreOrZero = Annotated[
     int,
+    Strict(),
     Field(
-        strict=True,
         ge=0,
         le=MAX_ORE,
         description="An amount in öre, 0 to 2^53 - 1 (a JSON integer).",
         examples=[15000000],
     ),
+    Integral,
 ]
 
 CODE_PATTERN = r"^[0-9]{4}(\.[a-z0-9]+([_-][a-z0-9]+)*)+$"

@@ -170,6 +170,26 @@ class TestTargets:
         assert "body.client_id" in locations(refused(response, 422, "validation-error"))
 
 
+class TestQueryParameters:
+    @pytest.mark.parametrize(
+        "path",
+        ["/funding/v1/transfers?limt=5", "/goals/v1/plans?year=2019&county=12", "/health/live?x=1"],
+    )
+    async def test_a_parameter_the_operation_does_not_take_is_422_naming_it(
+        self, client: httpx.AsyncClient, tokens: Tokens, path: str
+    ) -> None:
+        name = path.rsplit("&", 1)[-1].split("?")[-1].split("=")[0]
+        problem = refused(await client.get(path, headers=tokens.admin), 422, "validation-error")
+        assert locations(problem) == {f"query.{name}"}
+        assert name in problem["detail"]
+
+    async def test_declared_parameters_still_pass(
+        self, client: httpx.AsyncClient, tokens: Tokens
+    ) -> None:
+        response = await client.get("/funding/v1/transfers?limit=5&offset=0", headers=tokens.admin)
+        assert response.status_code == 200
+
+
 class TestTokens:
     @pytest.mark.parametrize(
         "claims",

@@ -16,7 +16,7 @@ from tests.e2e.outside import kvf, service_urls, token
 from tests.gateway.test_auth import forged_tokens, scope_of
 from tests.processes import KvfUp
 
-PUBLIC = {"/health/live", "/health/ready", "/metrics", "/auth/v1/token", "/auth/v1/jwks.json"}
+PUBLIC = {"/health/live", "/health/ready", "/metrics", "/auth/v1/token", "/auth/v1/jwks"}
 
 
 def _options(role: Role) -> list[str]:

@@ -43,6 +43,7 @@ PUBLIC = {
     ("GET", "/health/ready"),
     ("GET", "/metrics"),
     ("POST", "/auth/v1/token"),
+    ("GET", "/auth/v1/jwks"),
     ("GET", "/auth/v1/jwks.json"),
 }
 
@@ -81,8 +82,9 @@ class TestClientsAndTokens:
         assert response.headers["cache-control"] == "no-store"
         header = jwt.get_unverified_header(body["access_token"])
         assert header["alg"] == "EdDSA"
-        jwks = (await client.get("/auth/v1/jwks.json")).json()
+        jwks = (await client.get("/auth/v1/jwks")).json()
         assert header["kid"] in {key["kid"] for key in jwks["keys"]}
+        assert (await client.get("/auth/v1/jwks.json")).json() == jwks
         claims = jwt.decode(body["access_token"], options={"verify_signature": False})
         assert claims["sub"] == created["client_id"]
         assert claims["role"] == "rss"

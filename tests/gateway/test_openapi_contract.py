@@ -92,6 +92,30 @@ class TestStatusesAndHeaders:
         assert not required("/funding/v1/accounts", "post")
         assert not required("/goals/v1/plans", "post")
 
+    def test_a_body_or_a_required_key_declares_400(self, document: dict[str, Any]) -> None:
+        missing = [
+            f"{method.upper()} {path}"
+            for path, method, operation in operations(document)
+            if (
+                "requestBody" in operation
+                or "idempotency-key" in header_parameters(document, operation)
+            )
+            and "400" not in operation["responses"]
+        ]
+        assert missing == []
+
+    def test_every_problem_has_a_detail_and_an_instance(self, document: dict[str, Any]) -> None:
+        problem = document["components"]["schemas"]["Problem"]
+        assert {"type", "title", "status", "detail", "instance"} <= set(problem["required"])
+
+    def test_the_key_set_is_documented_without_a_file_ending(
+        self, document: dict[str, Any]
+    ) -> None:
+        assert "/auth/v1/jwks" in document["paths"]
+        assert "/auth/v1/jwks.json" not in document["paths"]
+        assert "/api-info" in document["paths"]
+        assert document["info"]["license"]["url"].startswith("https://")
+
     def test_every_tag_used_is_declared(self, document: dict[str, Any]) -> None:
         declared = {tag["name"] for tag in document.get("tags", [])}
         used = {tag for _, _, operation in operations(document) for tag in operation["tags"]}
@@ -145,6 +169,8 @@ class TestExamples:
                     ]
                     if not shown or not all(RFC3339.match(str(e)) for e in shown if e):
                         missing.append(f"{name}.{field}")
+                    if not RFC3339.match(str(part.get("example"))):
+                        missing.append(f"{name}.{field} (example)")
         assert missing == []
 
 

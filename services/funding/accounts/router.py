@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from common.db import SessionDep
 from common.idempotency import IdempotencyDep
-from common.pagination import Page, PageDep
+from common.pagination import Page, PageDep, YearQuery
 from common.problems import problem_responses
 from common.reference import CountyCode
 from services.funding.access import AdminDep, LedgerReaderDep
@@ -61,7 +61,7 @@ async def list_accounts(
     session: SessionDep,
     principal: LedgerReaderDep,
     page: PageDep,
-    year: Annotated[int | None, Query(ge=2000, le=2100, examples=[2019])] = None,
+    year: YearQuery = None,
     kind: Annotated[AccountKind | None, Query(examples=["county"])] = None,
     county_code: Annotated[CountyCode | None, Query(examples=["12"])] = None,
     parent_code: Annotated[

@@ -7,9 +7,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, Strict
 from pydantic.config import JsonDict
 
+from common.input import Integral
+from common.openapi import required_when
 from common.reference import CountyCode, OrganisationNumber
 from services.funding.money import AccountCode, NewAccountCode
 
@@ -21,7 +23,7 @@ class AccountKind(StrEnum):
     organiser = "organiser"
 
 
-Year = Annotated[int, Field(strict=True, ge=2000, le=2100, examples=[2019])]
+Year = Annotated[int, Strict(), Field(ge=2000, le=2100, examples=[2019]), Integral]
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,12 @@ class AccountCreate(BaseModel):
                     "kind": "county",
                     "county_code": "12",
                 }
-            ]
+            ],
+            "allOf": [
+                required_when("kind", ["county"], "county_code"),
+                required_when("kind", ["organiser"], "organisation_number"),
+                required_when("kind", ["county", "organiser"], "parent_code", only=False),
+            ],
         },
     )
 

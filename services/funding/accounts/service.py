@@ -51,7 +51,7 @@ def _scope_errors(data: AccountCreate) -> list[dict[str, Any]]:
 async def _parent_errors(session: AsyncSession, data: AccountCreate) -> list[dict[str, Any]]:
     if data.parent_code is None:
         if data.kind in (AccountKind.county, AccountKind.organiser):
-            return [field_error("body.parent_code", f"a {data.kind} account needs a parent")]
+            return [field_error("body.parent_code", f"an account of kind {data.kind} has a parent")]
         return []
     parent = await repository.get(session, data.parent_code)
     if parent is None:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
 from common.db import SessionDep
+from common.input import Rfc3339
 from common.pagination import Page, PageDep
 from common.problems import problem_responses
 from services.funding.access import AdminDep
@@ -27,11 +28,11 @@ async def list_audit_events(
     admin: AdminDep,
     page: PageDep,
     since: Annotated[
-        AwareDatetime | None,
+        Annotated[AwareDatetime, Rfc3339] | None,
         Query(description="Only events at or after this time.", examples=["2019-06-10T00:00:00Z"]),
     ] = None,
     until: Annotated[
-        AwareDatetime | None,
+        Annotated[AwareDatetime, Rfc3339] | None,
         Query(description="Only events before this time.", examples=["2019-12-31T23:00:00Z"]),
     ] = None,
     action: Annotated[

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, Strict
 
+from common.input import Integral
 from services.funding.money import AccountCode, Ore
 from services.funding.transfers.schemas import TRANSFER_EXAMPLE, TransferKind, TransferRead
 
@@ -24,7 +26,7 @@ class DistributionTarget(BaseModel):
     )
 
     account: AccountCode
-    weight: int | None = Field(default=None, strict=True, ge=1, le=1_000_000_000)
+    weight: Annotated[int, Strict(), Field(ge=1, le=1_000_000_000), Integral] | None = None
 
 
 class DistributionCreate(BaseModel):
@@ -45,7 +47,22 @@ class DistributionCreate(BaseModel):
                     "kind": "allocation",
                     "note": "RSS 2019",
                 }
-            ]
+            ],
+            # Key `weights`: every target has a weight; key `equal`: none has.
+            "if": {"properties": {"key": {"const": "weights"}}, "required": ["key"]},
+            "then": {
+                "properties": {
+                    "targets": {
+                        "items": {
+                            "required": ["weight"],
+                            "properties": {"weight": {"type": "integer"}},
+                        }
+                    }
+                }
+            },
+            "else": {
+                "properties": {"targets": {"items": {"properties": {"weight": {"type": "null"}}}}}
+            },
         },
     )
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 
 from common.db import SessionDep
 from common.idempotency import RequiredIdempotencyDep
-from common.pagination import Page, PageDep, id_path
+from common.pagination import Page, PageDep, id_path, id_query
 from common.problems import problem_responses
 from common.reference import OrganisationNumber
 from services.funding.access import AdminDep, GrantsDep
@@ -36,7 +36,7 @@ async def list_applications(
     session: SessionDep,
     principal: GrantsDep,
     page: PageDep,
-    call_id: Annotated[int | None, Query(ge=1, examples=[1])] = None,
+    call_id: Annotated[int | None, id_query("Only this call's applications.", 1)] = None,
     state: Annotated[ApplicationState | None, Query(examples=["submitted"])] = None,
     organisation_number: Annotated[
         OrganisationNumber | None, Query(examples=["212000-1124"])

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, Strict
 from pydantic.config import JsonDict
 
+from common.input import Integral, Rfc3339
 from common.reference import OrganisationNumber, SchoolUnitCode
 from services.funding.money import AccountCode, Ore, OreOrZero
 
@@ -71,11 +73,11 @@ class CallCreate(BaseModel):
     title: str = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=10_000)
     pool_account: AccountCode
-    opens_at: AwareDatetime
-    closes_at: AwareDatetime
+    opens_at: Annotated[AwareDatetime, Rfc3339]
+    closes_at: Annotated[AwareDatetime, Rfc3339]
     max_amount_per_organiser_ore: Ore
-    min_schools: int = Field(default=1, strict=True, ge=1, le=100)
-    max_schools: int = Field(default=2, strict=True, ge=1, le=100)
+    min_schools: Annotated[int, Strict(), Field(ge=1, le=100), Integral] = 1
+    max_schools: Annotated[int, Strict(), Field(ge=1, le=100), Integral] = 2
     eligible: Eligible = Eligible.municipal
     methods: str | None = Field(default=None, max_length=500)
 
@@ -134,7 +136,7 @@ class InterestCreate(BaseModel):
 
     organisation_number: OrganisationNumber
     organiser_name: str = Field(min_length=1, max_length=200)
-    school_count: int | None = Field(default=None, strict=True, ge=1, le=1000)
+    school_count: Annotated[int, Strict(), Field(ge=1, le=1000), Integral] | None = None
     note: str | None = Field(default=None, max_length=5_000)
 
 
@@ -326,7 +328,24 @@ class DecisionCreate(BaseModel):
             "examples": [
                 {"decision": "approve", "approved_amount_ore": 20000000},
                 {"decision": "reject", "reason": "Metoden är inte kunskapsbaserad."},
-            ]
+            ],
+            # What each decision takes, as JSON Schema: approve with an amount and no
+            # reason, reject with a reason and no amount.
+            "if": {"properties": {"decision": {"const": "approve"}}, "required": ["decision"]},
+            "then": {
+                "required": ["approved_amount_ore"],
+                "properties": {
+                    "approved_amount_ore": {"type": "integer"},
+                    "reason": {"type": "null"},
+                },
+            },
+            "else": {
+                "required": ["reason"],
+                "properties": {
+                    "reason": {"type": "string"},
+                    "approved_amount_ore": {"type": "null"},
+                },
+            },
         },
     )
 

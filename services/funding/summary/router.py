@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response
 
 from common.db import SessionDep
+from common.pagination import YearQuery
 from common.problems import problem_responses
 from services.funding.access import SummaryReaderDep
 from services.funding.summary import service
@@ -35,7 +36,7 @@ CSV_EXAMPLE = (
 async def get_summary(
     session: SessionDep,
     principal: SummaryReaderDep,
-    year: Annotated[int | None, Query(ge=2000, le=2100, examples=[2019])] = None,
+    year: YearQuery = None,
     excel: Annotated[
         bool,
         Query(description="CSV for Swedish Excel: semicolons and a UTF-8 BOM.", examples=[True]),

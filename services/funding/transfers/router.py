@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 
 from common.db import SessionDep
 from common.idempotency import RequiredIdempotencyDep
-from common.pagination import Page, PageDep, id_path
+from common.pagination import Page, PageDep, YearQuery, id_path
 from common.problems import problem_responses
 from services.funding.access import AdminDep, LedgerReaderDep
 from services.funding.transfers import service
@@ -65,7 +65,7 @@ async def list_transfers(
     to_account: AccountQuery = None,
     kind: Annotated[TransferKind | None, Query(examples=["allocation"])] = None,
     state: Annotated[TransferState | None, Query(examples=["posted"])] = None,
-    year: Annotated[int | None, Query(ge=2000, le=2100, examples=[2019])] = None,
+    year: YearQuery = None,
 ) -> Page[TransferRead]:
     """Transfers, oldest first; `account` matches either side. An `rss` principal sees the
     transfers of its county's accounts, an `organiser` those of its own grant accounts."""

@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, Strict
 from pydantic.config import JsonDict
 
+from common.input import Integral
+from common.pagination import INT32_MAX
 from services.funding.money import AccountCode, Ore
 
 
@@ -69,7 +72,7 @@ class TransferCreate(BaseModel):
     kind: TransferKind
     pending: bool = Field(default=False, strict=True)
     note: str | None = Field(default=None, max_length=500)
-    corrects_id: int | None = Field(default=None, strict=True, ge=1)
+    corrects_id: Annotated[int, Strict(), Field(ge=1, le=INT32_MAX), Integral] | None = None
 
 
 TRANSFER_EXAMPLE: JsonDict = {

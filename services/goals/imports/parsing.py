@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from common.problems import InvalidInput, UnsupportedMediaType, field_error, invalid
+from common.problems import InvalidInput, UnsupportedMediaType, field_error, invalid, invalid_many
 from common.tables import CsvReader, NotUtf8, UnreadableTable
 from common.uploads import LimitedBody
 from services.goals.imports.schemas import CSV_COLUMNS
@@ -44,6 +44,12 @@ def _json_rows(body: bytes) -> list[RawRow]:
     except json.JSONDecodeError as exc:
         raise invalid("body", str(exc), detail="The body is not valid JSON.") from None
     rows = document.get("rows") if isinstance(document, dict) else None
+    others = sorted(set(document) - {"rows"}) if isinstance(document, dict) else []
+    if others:
+        raise invalid_many(
+            [field_error(f"body.{name}", "not a field of an import", None) for name in others],
+            detail='The body must be a JSON object {"rows": [...]} and nothing else.',
+        )
     if not isinstance(rows, list):
         raise invalid(
             "body.rows",

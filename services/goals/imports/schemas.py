@@ -114,6 +114,8 @@ CSV_COLUMNS = (
     "denominator",
     "text",
 )
+MAX_ROWS = 100_000
+"""The most rows one import takes."""
 CSV_EXAMPLE = (
     "county_code;year;period;indicator_id;value;numerator;denominator;text\n"
     "12;2019;2019H1;7;8;;;\n"
@@ -142,9 +144,12 @@ REQUEST_BODY: dict[str, Any] = {
                 "schema": {
                     "type": "object",
                     "required": ["rows"],
+                    "additionalProperties": False,
                     "properties": {
                         "rows": {
                             "type": "array",
+                            "minItems": 1,
+                            "maxItems": MAX_ROWS,
                             "items": ImportRow.model_json_schema(),
                         }
                     },

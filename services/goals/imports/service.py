@@ -22,6 +22,7 @@ from common.auth import Principal
 from common.problems import Conflict, InvalidInput, field_error
 from services.goals.imports.parsing import RawRow
 from services.goals.imports.schemas import (
+    MAX_ROWS,
     ConflictType,
     ImportConflict,
     ImportRow,
@@ -40,7 +41,6 @@ from services.goals.reports.models import Report
 from services.goals.reports.schemas import ReportAction, ReportState
 from services.goals.reports.service import bump, draft_of, record, report_exists
 
-MAX_ROWS = 100_000
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 _BOOLEANS = {"true": True, "false": False, "ja": True, "nej": False, "1": True, "0": False}
 
@@ -336,7 +336,7 @@ async def import_rows(
     if not raw_rows or len(raw_rows) > MAX_ROWS:
         raise InvalidInput(
             f"An import has 1 to {MAX_ROWS} rows, not {len(raw_rows)}.",
-            errors=[field_error("body.rows", "1 to 100000 rows", None)],
+            errors=[field_error("body.rows", f"1 to {MAX_ROWS} rows", None)],
         )
     rows: dict[int, ImportRow] = {}
     for raw in raw_rows:

@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from common.db import SessionDep
 from common.idempotency import IdempotencyDep
-from common.pagination import Page, PageDep, id_path
+from common.pagination import Page, PageDep, YearQuery, id_path
 from common.problems import problem_responses
 from services.goals.access import PlannerDep
 from services.goals.indicators import service as indicators
@@ -53,7 +53,7 @@ async def list_plans(
     county_code: Annotated[
         str | None, Query(pattern=r"^[0-9]{2}$", description="Only this county.", examples=["12"])
     ] = None,
-    year: Annotated[int | None, Query(description="Only this year.", examples=[2019])] = None,
+    year: YearQuery = None,
 ) -> Page[PlanRead]:
     """Plans with their goals and indicators, newest year first. An RSS sees its own county's."""
     return await service.list_plans(

@@ -7,6 +7,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from common.reference import CountyCode
 from services.goals.indicators.schemas import INDICATOR_EXAMPLE, IndicatorRead
 
+REQUIRED_GOALS = ("K1", "K2")
+"""The goals every county's plan has."""
+
 
 class PlanCreate(BaseModel):
     """A county's plan for one year; it must include K1 and K2."""
@@ -24,6 +27,7 @@ class PlanCreate(BaseModel):
         min_length=1,
         max_length=50,
         description="The plan's goals: K1 and K2, and any of K3–K5, A1–A3 or the county's own.",
+        json_schema_extra={"allOf": [{"contains": {"const": code}} for code in REQUIRED_GOALS]},
     )
 
 

@@ -15,10 +15,9 @@ from services.goals.indicators import repository as indicators
 from services.goals.indicators.schemas import IndicatorRead
 from services.goals.plans import repository
 from services.goals.plans.models import Plan
-from services.goals.plans.schemas import PlanCreate, PlanRead
+from services.goals.plans.schemas import REQUIRED_GOALS, PlanCreate, PlanRead
 from services.goals.problems import PlanExists
 
-REQUIRED_GOALS = ("K1", "K2")
 _PROGRAMME_GOAL = re.compile(r"^[AK][0-9]$")
 
 

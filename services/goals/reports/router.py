@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from common.db import SessionDep
 from common.idempotency import IdempotencyDep
-from common.pagination import Page, PageDep, id_path
+from common.pagination import Page, PageDep, YearQuery, id_path, id_query
 from common.problems import problem_responses
 from services.goals.access import AdminDep, PlannerDep, ReporterDep
 from services.goals.reports import service, workflow
@@ -90,8 +90,8 @@ async def list_reports(
     county_code: Annotated[
         str | None, Query(pattern=r"^[0-9]{2}$", description="Only this county.", examples=["12"])
     ] = None,
-    year: Annotated[int | None, Query(description="Only this year.", examples=[2019])] = None,
-    plan_id: Annotated[int | None, Query(description="Only this plan.", examples=[3])] = None,
+    year: YearQuery = None,
+    plan_id: Annotated[int | None, id_query("Only this plan.", 3)] = None,
     period: Annotated[
         str | None, Query(pattern=PERIOD_PATTERN, description="Only this period.")
     ] = None,

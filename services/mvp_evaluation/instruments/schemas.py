@@ -10,17 +10,19 @@ from pydantic import (
     ConfigDict,
     Field,
     JsonValue,
+    Strict,
     StrictBool,
-    StrictInt,
     StringConstraints,
     model_validator,
 )
+
+from common.input import Integral
 
 InstrumentCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_\-]{0,49}$")]
 # Item and scale codes are CSV column headers, so they are lowercase identifiers.
 ItemCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 ItemText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
-Bound = Annotated[StrictInt, Field(ge=-999, le=999)]
+Bound = Annotated[int, Strict(), Field(ge=-999, le=999), Integral]
 RESERVED_COLUMN = "respondent"
 
 _ITEMS: list[JsonValue] = [
@@ -75,7 +77,7 @@ class InstrumentCreate(BaseModel):
     )
 
     code: InstrumentCode
-    version: Annotated[StrictInt, Field(ge=1, le=1_000_000)]
+    version: Annotated[int, Strict(), Field(ge=1, le=1_000_000), Integral]
     items: Annotated[list[ItemSpec], Field(min_length=1, max_length=500)]
 
     @model_validator(mode="after")

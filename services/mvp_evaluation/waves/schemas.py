@@ -6,9 +6,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 from pydantic.config import JsonDict
 
+from common.input import Integral
 from common.reference import SchoolUnitCode
 from services.mvp_evaluation.instruments.schemas import InstrumentCode
 
@@ -41,7 +42,7 @@ class WaveCreate(BaseModel):
 
     school_unit_code: SchoolUnitCode
     instrument_code: InstrumentCode
-    instrument_version: Annotated[StrictInt, Field(ge=1)]
+    instrument_version: Annotated[int, Strict(), Field(ge=1, le=1_000_000), Integral]
     kind: WaveKind
     cohort: Cohort
     administered_on: date

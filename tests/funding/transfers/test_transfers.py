@@ -14,7 +14,7 @@ from tests.support import Schema, Tokens, expect, refused, unchanged
 
 BAD_TRANSFERS: list[tuple[dict[str, Any], str]] = [
     ({"amount_ore": 1.5}, "body.amount_ore"),
-    ({"amount_ore": 100.0}, "body.amount_ore"),
+    ({"amount_ore": 100.25}, "body.amount_ore"),
     ({"amount_ore": "100"}, "body.amount_ore"),
     ({"amount_ore": -100}, "body.amount_ore"),
     ({"amount_ore": 0}, "body.amount_ore"),
@@ -84,6 +84,18 @@ class TestTransfers:
         assert problem["available_ore"] == 10_000_000
         assert await funded.balances("2019.a", "2019.b") == before
         assert len(await funded.transfers(account="2019.b")) == 0
+
+    async def test_an_amount_written_with_a_zero_fraction_is_that_integer(
+        self, funded: Ledger
+    ) -> None:
+        """In JSON and JSON Schema 100.0 is the integer 100; 100.25 is refused above."""
+        before = await funded.account("2019.b")
+        body = {"from_account": "2019.a", "to_account": "2019.b", "amount_ore": 100.0}
+        body["kind"] = "allocation"
+        response = await funded.client.post(f"{API}/transfers", json=body, headers=funded.keyed())
+        assert expect(response, 201)["amount_ore"] == 100
+        after = await funded.account("2019.b")
+        assert after["credited_ore"] == before["credited_ore"] + 100
 
     async def test_source_account_may_go_negative(self, funded: Ledger) -> None:
         staten = await funded.account("2019.staten")

@@ -130,7 +130,7 @@ class TestInvalid:
             {"items": [ITEMS[0], {**ITEMS[1], "code": "att1"}]},
             {"items": [{**ITEMS[0], "code": "respondent"}]},
             {"items": [{**ITEMS[0], "code": "Att1"}]},
-            {"items": [{**ITEMS[0], "min": 1.0}]},
+            {"items": [{**ITEMS[0], "min": 1.5}]},
             {"items": [{**ITEMS[0], "max": 1000}]},
             {"items": []},
             {"version": 0},
