@@ -29,7 +29,7 @@ from gateway.main import create_app as create_gateway
 from tests.database import DatabaseRun
 from tests.support import SERVICE_FACTORIES, Tokens, gateway_settings, service_app, started
 
-EXAMPLES = int(os.environ.get("KVF_FUZZ_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("KVF_FUZZ_EXAMPLES", "4"))
 SEED = None if os.environ.get("KVF_FUZZ_SEED") == "random" else 2018_2020
 ANONYMOUS = "anonymous"
 SCOPES: dict[str, dict[str, str]] = {
