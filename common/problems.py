@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
 
+from asyncpg.exceptions import CannotConnectNowError, PostgresConnectionError
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -266,22 +267,60 @@ def _is_data_error(exc: DBAPIError) -> bool:
     return type(cause).__name__ == "DataError" and type(cause).__module__.startswith("asyncpg")
 
 
-async def _data_error(request: Request, exc: Exception) -> JSONResponse:
+def _is_unavailable(exc: DBAPIError) -> bool:
+    """The connection was lost or refused, or the server is shutting down or starting up
+    (SQLSTATE classes 08 and 57P): nothing to do with the request."""
+    if exc.connection_invalidated:
+        return True
+    state = str(getattr(exc.orig, "sqlstate", "") or "")
+    cause = exc.orig.__cause__ if exc.orig is not None else None
+    state = state or str(getattr(cause, "sqlstate", "") or "")
+    return state.startswith(("08", "57P")) or isinstance(cause, OSError | TimeoutError)
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     """A value the database cannot hold that no check caught before (an integer beyond its
-    column, say): the client's input, so 422, and the transaction has been rolled back.
-    Any other database error goes on to the last-resort handler."""
+    column, say) is the client's input, so 422; a database that cannot be reached is 503
+    with Retry-After. Either way the transaction has been rolled back. Any other database
+    error goes on to the last-resort handler."""
     assert isinstance(exc, DBAPIError)
-    if not _is_data_error(exc):
-        raise exc
-    logger.info("input refused by the database", extra={"path": request.url.path})
+    if _is_data_error(exc):
+        logger.info("input refused by the database", extra={"path": request.url.path})
+        return problem_response(
+            422,
+            detail="A value is beyond what can be stored (too large, or not storable text).",
+            instance=request.url.path,
+        )
+    if _is_unavailable(exc):
+        return await _unavailable(request, exc)
+    raise exc
+
+
+UNAVAILABLE_RETRY_AFTER = "5"
+
+
+async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """The database does not answer (refused, lost, timed out, shutting down): the service
+    cannot serve this now. What the request would have changed was not committed, so a retry
+    is safe; the gateway's /health/ready says the same."""
+    logger.warning(
+        "database unavailable", extra={"path": request.url.path, "error": type(exc).__name__}
+    )
     return problem_response(
-        422,
-        detail="A value is beyond what can be stored (too large, or not storable text).",
+        503,
+        detail="The database is not reachable; retry after the seconds in Retry-After.",
         instance=request.url.path,
+        headers={"Retry-After": UNAVAILABLE_RETRY_AFTER},
     )
 
 
 BUSY_RETRY_AFTER = "1"
+DATABASE_UNREACHABLE: tuple[type[Exception], ...] = (
+    ConnectionError,
+    TimeoutError,
+    PostgresConnectionError,
+    CannotConnectNowError,
+)
 
 
 async def _busy(request: Request, exc: Exception) -> JSONResponse:
@@ -299,8 +338,12 @@ async def _busy(request: Request, exc: Exception) -> JSONResponse:
 def install_problem_handlers(app: FastAPI) -> None:
     """Every error the app can raise leaves as application/problem+json."""
     app.add_exception_handler(AppError, _app_error)
-    app.add_exception_handler(DBAPIError, _data_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(PoolTimeout, _busy)
+    # Connecting is not wrapped by SQLAlchemy: a refused or timed-out connection, or asyncpg's
+    # own connection errors, reach here as they are. The services talk to nothing else.
+    for unreachable in DATABASE_UNREACHABLE:
+        app.add_exception_handler(unreachable, _unavailable)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
 

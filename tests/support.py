@@ -63,11 +63,9 @@ def run_keys(run: DatabaseRun) -> KeySet:
 
 def service_app(run: DatabaseRun, database: str, name: str, **overrides: Any) -> FastAPI:
     factory, settings_class, schema = SERVICE_FACTORIES[name]
+    options: dict[str, Any] = {"database_url": None, **overrides}
     settings = settings_class(
-        platform=run.platform(database),
-        db_password=run.passwords[schema],
-        database_url=None,
-        **overrides,
+        platform=run.platform(database), db_password=run.passwords[schema], **options
     )
     return factory(settings, keys=run_keys(run))
 
