@@ -138,9 +138,16 @@ async def proxy(request: Request, upstream: str) -> Response:
     )
     try:
         response = await client.send(outgoing, stream=True)
-    except httpx.TimeoutException as exc:
-        if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
-            return _unavailable(upstream, request)
+    except httpx.PoolTimeout:
+        # Busy, not down: every connection to it stayed in use for the whole pool timeout.
+        return problem_response(
+            504,
+            detail=f"The {upstream} service is busy; nothing was sent to it, so retrying is safe.",
+            instance=request.url.path,
+        )
+    except httpx.ConnectTimeout:
+        return _unavailable(upstream, request)
+    except httpx.TimeoutException:
         return problem_response(
             504,
             detail=f"The {upstream} service did not answer in time.",

@@ -302,13 +302,13 @@ def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, A
 async def patiently(
     send: Callable[[], Awaitable[httpx.Response]], *, deadline: float = 120.0
 ) -> httpx.Response:
-    """Send, and send again after `Retry-After` while the answer is 503 (overloaded), for at
-    most `deadline` seconds: a client as the API asks clients to be. The request must be one
-    that may be repeated (the same Idempotency-Key)."""
+    """Send, and send again after `Retry-After` while the answer is 429 or 503 (too many
+    requests, overloaded), for at most `deadline` seconds: a client as the API asks clients
+    to be. The request must be one that may be repeated (the same Idempotency-Key)."""
     loop = asyncio.get_running_loop()
     give_up = loop.time() + deadline
     while True:
         response = await send()
-        if response.status_code != 503 or loop.time() > give_up:
+        if response.status_code not in (429, 503) or loop.time() > give_up:
             return response
         await asyncio.sleep(float(response.headers.get("retry-after", "1")))

@@ -4,8 +4,14 @@ the seeded tree, a concurrent overspend, replays, and another county's account."
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import httpx
@@ -13,7 +19,7 @@ import pytest
 
 from tests.e2e.outside import admin_bearer, bearer, expect_problem, keyed, kvf
 from tests.processes import KvfUp
-from tests.support import expect
+from tests.support import expect, patiently
 
 API = "/funding/v1"
 PROGRAMME = "2019.kvinnofrid"
@@ -69,6 +75,18 @@ async def funded_pair(outside: httpx.AsyncClient, admin: dict[str, str]) -> tupl
     return spender, receiver
 
 
+@contextmanager
+def busy_cores(count: int) -> Iterator[None]:
+    """Other processes spinning on `count` cores for the duration of the block."""
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
+    try:
+        yield
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
+
+
 class TestFundingFromOutside:
     async def test_the_seeded_2019_tree_sums_exactly(
         self, seeded: Seeded, outside: httpx.AsyncClient
@@ -99,6 +117,35 @@ class TestFundingFromOutside:
         spent = await account(outside, seeded.admin, route[0])
         assert spent["available_ore"] == 0
         assert spent["debited_ore"] == 1_000_000
+
+    async def test_a_burst_of_200_on_a_busy_machine_moves_exactly_what_there_is(
+        self, seeded: Seeded, outside: httpx.AsyncClient
+    ) -> None:
+        """Default settings, both cores kept busy by other processes: 200 transfers at once
+        from an account with room for 100. A client that waits out Retry-After (429 from the
+        rate limit, 503 from a busy service) gets exactly 100 x 201 and 100 x 409, nothing
+        else, and the account ends at zero."""
+        route = await funded_pair(outside, seeded.admin)
+        answers: list[httpx.Response] = []
+
+        async def send(key: str) -> httpx.Response:
+            answers.append(await transfer(outside, seeded.admin, route, 10_000, key))
+            return answers[-1]
+
+        with busy_cores(2):
+            attempts = await asyncio.gather(
+                *(patiently(partial(send, str(uuid.uuid4()))) for _ in range(200))
+            )
+        statuses = Counter(response.status_code for response in attempts)
+        assert statuses == {201: 100, 409: 100}, statuses
+        # On the way, only "wait": never "not reachable" while the service was up.
+        waits = Counter(a.status_code for a in answers if a.status_code not in (201, 409))
+        assert set(waits) <= {429, 503}, waits
+        assert not [a for a in answers if "not reachable" in a.text], "a false 503"
+        spent = await account(outside, seeded.admin, route[0])
+        assert (spent["available_ore"], spent["debited_ore"]) == (0, 1_000_000)
+        received = await account(outside, seeded.admin, route[1])
+        assert received["credited_ore"] == 1_000_000
 
     async def test_a_replay_returns_the_first_response_and_moves_no_money(
         self, seeded: Seeded, outside: httpx.AsyncClient
