@@ -225,9 +225,10 @@ KEY_HEADER = Header(
     min_length=1,
     max_length=255,
     pattern=KEY_PATTERN.pattern,
-    description="A unique key per intended effect; a retry with the same key replays the "
-    "first response.",
-    examples=["8e4f8c3a-6f1b-4e0e-9b8e-0d6d1c1f2a77"],
+    description="A new key for each intended effect, such as a fresh UUID "
+    "(8e4f8c3a-6f1b-4e0e-9b8e-0d6d1c1f2a77); a retry with the same key replays the first "
+    "response. Deliberately no example value: a client that sends one fixed key for "
+    "different requests gets 422 idempotency-key-reused.",
 )
 
 

@@ -72,22 +72,23 @@ def _dropped(headers: httpx.Headers | list[tuple[str, str]], extra: frozenset[st
     return set(HOP_BY_HOP | extra) | named
 
 
-def request_headers(request: Request) -> list[tuple[str, str]]:
-    """The client's headers less hop-by-hop ones, plus X-Forwarded-*, request id and trace."""
-    incoming = request.headers.items()
-    dropped = _dropped(incoming, _REPLACED | {"traceparent"})
-    headers = [(key, value) for key, value in incoming if key.lower() not in dropped]
+def request_headers(request: Request) -> list[tuple[bytes, bytes]]:
+    """The client's headers less hop-by-hop ones, plus X-Forwarded-*, request id and trace.
+    The client's own are passed on as the bytes they came as (a value need not be ASCII)."""
+    dropped = _dropped(request.headers.items(), _REPLACED | {"traceparent"})
+    headers = [(k, v) for k, v in request.headers.raw if k.decode("latin-1").lower() not in dropped]
+    added: list[tuple[str, str]] = []
     client_host = request.client.host if request.client else None
     prior = request.headers.get("x-forwarded-for")
     forwarded_for = ", ".join(part for part in (prior, client_host) if part)
     if forwarded_for:
-        headers.append(("x-forwarded-for", forwarded_for))
-    headers.append(("x-forwarded-proto", request.url.scheme))
+        added.append(("x-forwarded-for", forwarded_for))
+    added.append(("x-forwarded-proto", request.url.scheme))
     if "host" in request.headers:
-        headers.append(("x-forwarded-host", request.headers["host"]))
-    headers.append(("x-request-id", current_request_id() or ""))
-    headers.append(("traceparent", current_traceparent() or ""))
-    return headers
+        added.append(("x-forwarded-host", request.headers["host"]))
+    added.append(("x-request-id", current_request_id() or ""))
+    added.append(("traceparent", current_traceparent() or ""))
+    return headers + [(k.encode("latin-1"), v.encode("latin-1")) for k, v in added]
 
 
 def response_headers(headers: httpx.Headers) -> list[tuple[str, str]]:

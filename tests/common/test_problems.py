@@ -10,7 +10,7 @@ import pytest
 from fastapi import FastAPI
 
 from common.problems import PROBLEM_JSON
-from tests.support import SECRET_TEXT, GatewayFactory, asgi_client, sample_app
+from tests.support import SECRET_TEXT, GatewayFactory, Tokens, asgi_client, sample_app
 
 APPS = ("gateway", "funding", "goals", "mvp-evaluation")
 
@@ -73,6 +73,19 @@ class TestMethodNotAllowed:
             body = assert_problem(response, 405, "method-not-allowed")
             assert body["instance"] == path
             assert response.headers["allow"] == "GET"
+
+    async def test_allow_names_every_method_of_the_path_not_only_the_first_routes(
+        self, client: httpx.AsyncClient, tokens: Tokens
+    ) -> None:
+        """/auth/v1/clients is two routes (GET and POST); /goals/v1/reports/{id} GET and PATCH."""
+        for path, allowed in (
+            ("/auth/v1/clients", "GET, POST"),
+            ("/goals/v1/reports/1", "GET, PATCH"),
+        ):
+            response = await client.request("OPTIONS", path, headers=tokens.admin)
+
+            assert_problem(response, 405, "method-not-allowed")
+            assert response.headers["allow"] == allowed, path
 
 
 class TestValidation:

@@ -119,6 +119,18 @@ class TestHeaders:
         assert "x-client-hop" not in received.get("connection", "").lower()
         assert received["x-end-to-end"] == "kept"
 
+    async def test_a_header_value_that_is_not_ascii_passes_through_unchanged(
+        self, gateways: GatewayFactory
+    ) -> None:
+        """HTTP allows any octet above 0x7f in a value (obs-text); it used to be a 500."""
+        async with gateways.run({"echo": "http://echo"}, {"echo": echo_upstream}) as client:
+            response = await client.get(
+                "/echo/v1/headers", headers=[(b"X-Kommun", "Malmö".encode("latin-1"))]
+            )
+
+        assert response.status_code == 200
+        assert ["x-kommun", "Malmö"] in response.json()["headers"]
+
     async def test_forwarded_headers_are_set(self, gateways: GatewayFactory) -> None:
         _, received = await self._echoed(gateways, [("X-Forwarded-For", "203.0.113.7")])
 
@@ -158,10 +170,12 @@ class TestHeaders:
 
 
 class TestUpstreamFailures:
-    async def test_upstream_down_is_503_problem_within_two_seconds(
+    async def test_upstream_down_is_503_problem_without_waiting_for_a_timeout(
         self, gateways: GatewayFactory
     ) -> None:
-        async with gateways.run({"funding": closed_url()}) as client:
+        """A refused connection is answered at once, not after the connect timeout (set long
+        here, so the bound below holds however busy the machine is)."""
+        async with gateways.run({"funding": closed_url()}, connect_timeout=60.0) as client:
             started = time.monotonic()
             response = await client.get("/funding/v1/api-info")
             elapsed = time.monotonic() - started
@@ -169,7 +183,7 @@ class TestUpstreamFailures:
         body = assert_problem(response, 503)
         assert body["type"] == "service-unavailable"
         assert response.headers["retry-after"] == "5"
-        assert elapsed < 2.0
+        assert elapsed < 30.0
 
     async def test_hanging_upstream_is_504_problem_at_the_read_timeout(
         self, gateways: GatewayFactory, hanging_server: HangingServer
