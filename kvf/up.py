@@ -11,13 +11,16 @@ import subprocess
 import sys
 import threading
 import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
 from common.settings import asyncpg_url, get_platform_settings
 from gateway.config import Settings as GatewaySettings
-from kvf.apps import APPS, AppSpec
+from kvf.apps import APPS
 from kvf.bootstrap import ensure_admin, ensure_signing_keys
 from kvf.database import app_url, init_database
 from kvf.embedded import EmbeddedPostgres
@@ -55,37 +58,163 @@ def _child_env(home: Path, owner_url: str, passwords: dict[str, str]) -> dict[st
     return env
 
 
+class Backoff:
+    """How long an app that exited waits before it is started again.
+
+    The delay doubles from `first` to `cap` and starts from `first` again once the app has
+    stayed up `stable_after` seconds. An exit sooner than that counts as failing at start;
+    `failing()` says once per such run when `failures` of them fell within `window` seconds.
+    """
+
+    def __init__(
+        self,
+        *,
+        first: float = 0.5,
+        cap: float = 10.0,
+        stable_after: float = 30.0,
+        failures: int = 5,
+        window: float = 60.0,
+    ) -> None:
+        self.first, self.cap, self.stable_after = first, cap, stable_after
+        self.failures, self.window = failures, window
+        self._next = first
+        self._quick_exits: deque[float] = deque()
+        self._said = False
+
+    def after_exit(self, *, uptime: float, now: float) -> float:
+        """The delay before the next start of an app that ran `uptime` seconds until `now`."""
+        if uptime >= self.stable_after:
+            self._next, self._said = self.first, False
+            self._quick_exits.clear()
+        else:
+            self._quick_exits.append(now)
+        while self._quick_exits and self._quick_exits[0] < now - self.window:
+            self._quick_exits.popleft()
+        delay, self._next = self._next, min(self._next * 2, self.cap)
+        return delay
+
+    def failing(self) -> bool:
+        """Whether the app has just reached `failures` quick exits within `window` (once)."""
+        if self._said or len(self._quick_exits) < self.failures:
+            return False
+        self._said = True
+        return True
+
+
+@dataclass
+class _App:
+    """One supervised app: its current process and, while it is down, when it starts again."""
+
+    backoff: Backoff
+    process: subprocess.Popen[bytes] | None = None
+    started_at: float = 0.0
+    restart_at: float | None = None
+
+
+def serve_command(name: str) -> list[str]:
+    """The command that serves one app: our own interpreter, `kvf serve <name>`."""
+    return [sys.executable, "-m", "kvf", "serve", name]
+
+
+def private_logs(home: Path) -> Path:
+    """`<home>/logs`, mode 0700, every file in it 0600 (also those an older `kvf up` left)."""
+    logs = home / "logs"
+    logs.mkdir(mode=0o700, parents=True, exist_ok=True)
+    logs.chmod(0o700)
+    for path in logs.iterdir():
+        if path.is_file() and not path.is_symlink():
+            path.chmod(0o600)
+    return logs
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
 class Supervisor:
-    """Starts each app as its own process and stops them all, whatever ends the run."""
+    """Runs each app as its own process, starts again one that exits, and stops them all.
 
-    def __init__(self, home: Path, env: dict[str, str]) -> None:
-        self.home = home
+    Everything happens on the thread that calls `watch`, and `stopping` is checked right
+    before each restart, so no app is started again once stopping has begun.
+    """
+
+    def __init__(
+        self,
+        home: Path,
+        env: dict[str, str],
+        names: Sequence[str],
+        *,
+        command: Callable[[str], list[str]] = serve_command,
+        backoff: Callable[[], Backoff] = Backoff,
+        say: Callable[[str], None] = _say,
+        stopping: threading.Event | None = None,
+    ) -> None:
+        self.logs = private_logs(home)
         self.env = env
-        self.processes: dict[str, subprocess.Popen[bytes]] = {}
-        self.stopping = threading.Event()
+        self.command = command
+        self.say = say
+        self.apps = {name: _App(backoff()) for name in names}
+        self.stopping = stopping if stopping is not None else threading.Event()
 
-    def start(self, spec: AppSpec) -> None:
-        log_path = self.home / "logs" / f"{spec.name}.log"
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        with log_path.open("ab") as log:
-            self.processes[spec.name] = subprocess.Popen(  # noqa: S603  # our own interpreter
-                [sys.executable, "-m", "kvf", "serve", spec.name],
+    def log_path(self, name: str) -> Path:
+        return self.logs / f"{name}.log"
+
+    def start(self, name: str) -> None:
+        app = self.apps[name]
+        fd = os.open(self.log_path(name), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "ab") as log:
+            app.process = subprocess.Popen(  # noqa: S603  # our own interpreter
+                self.command(name),
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,  # Ctrl-C reaches us; we stop the children in order
             )
+        app.started_at, app.restart_at = time.monotonic(), None
 
-    def dead(self) -> list[str]:
-        return [name for name, process in self.processes.items() if process.poll() is not None]
+    def start_all(self) -> None:
+        for name in self.apps:
+            self.start(name)
+
+    def exited(self) -> dict[str, int]:
+        """The apps whose process has exited, with its exit code (-N: killed by signal N)."""
+        codes = {name: app.process.poll() for name, app in self.apps.items() if app.process}
+        return {name: code for name, code in codes.items() if code is not None}
+
+    def watch(self, poll: float = 0.2) -> None:
+        """Until `stopping` is set: start again, after its backoff, each app that exits."""
+        while not self.stopping.wait(poll):
+            for name, app in self.apps.items():
+                self._tend(name, app, time.monotonic())
+
+    def _tend(self, name: str, app: _App, now: float) -> None:
+        if app.restart_at is not None:
+            if now >= app.restart_at and not self.stopping.is_set():
+                self.start(name)
+            return
+        code = app.process.poll() if app.process is not None else None
+        if code is None:
+            return
+        delay = app.backoff.after_exit(uptime=now - app.started_at, now=now)
+        app.restart_at = now + delay
+        self.say(f"{name} exited (code {code}); restarting in {delay:.1f} s")
+        if app.backoff.failing():
+            self.say(
+                f"{name} keeps failing at start ({app.backoff.failures} times within "
+                f"{app.backoff.window:g} s); see {self.log_path(name)}. "
+                f"Still trying, every {app.backoff.cap:g} s at most."
+            )
 
     def stop_all(self, timeout: float = 15.0) -> None:
-        for process in self.processes.values():
+        """Stop every app (SIGTERM, then SIGKILL after `timeout`); none is started again."""
+        self.stopping.set()
+        processes = [app.process for app in self.apps.values() if app.process is not None]
+        for process in processes:
             if process.poll() is None:
                 process.terminate()
         deadline = time.monotonic() + timeout
-        for process in self.processes.values():
+        for process in processes:
             try:
                 process.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
@@ -96,7 +225,7 @@ class Supervisor:
 def _wait_ready(url: str, supervisor: Supervisor, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and not supervisor.stopping.is_set():
-        if supervisor.dead():
+        if supervisor.exited():
             return False
         try:
             if httpx.get(f"{url}/health/ready", timeout=2.0).status_code == 200:
@@ -105,6 +234,16 @@ def _wait_ready(url: str, supervisor: Supervisor, timeout: float) -> bool:
             pass
         time.sleep(0.3)
     return False
+
+
+def _not_ready(supervisor: Supervisor) -> str:
+    """Why the first start failed, and where to look."""
+    exited = supervisor.exited()
+    if not exited:
+        return f"The platform did not become ready; see {supervisor.logs}."
+    reasons = [f"{name} exited (code {code})" for name, code in exited.items()]
+    where = ", ".join(str(supervisor.log_path(name)) for name in exited)
+    return f"The platform did not become ready: {', '.join(reasons)}; see {where}."
 
 
 def _banner(gateway_url: str, database: str, home: Path) -> str:
@@ -157,23 +296,19 @@ def up() -> int:
         print("Migrating the database ...", flush=True)
         asyncio.run(init_database(owner_url, prefix=platform.db_role_prefix, passwords=passwords))
         admin_note = _bootstrap(home, owner_url, platform.db_role_prefix, passwords["gateway"])
-        supervisor = Supervisor(home, _child_env(home, owner_url, passwords))
-        supervisor.stopping = stop_signal
-        for spec in APPS:
-            supervisor.start(spec)
+        env = _child_env(home, owner_url, passwords)
+        supervisor = Supervisor(home, env, [spec.name for spec in APPS], stopping=stop_signal)
+        supervisor.start_all()
         gateway = APPS[0].settings()
         gateway_url = f"http://{gateway.host}:{gateway.port}"
         if not _wait_ready(gateway_url, supervisor, timeout=60):
             if stop_signal.is_set():
                 return 0
-            print(f"The platform did not become ready; see {home / 'logs'}.", file=sys.stderr)
+            print(_not_ready(supervisor), file=sys.stderr)
             return 1
         print(_banner(gateway_url, database, home), flush=True)
         print(admin_note, flush=True)
-        while not stop_signal.wait(0.5):
-            if dead := supervisor.dead():
-                print(f"Stopped unexpectedly: {', '.join(dead)}; see logs.", file=sys.stderr)
-                return 1
+        supervisor.watch()
         return 0
     finally:
         print("Stopping ...", flush=True)

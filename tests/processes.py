@@ -83,6 +83,24 @@ class KvfUp:
         code: int = await asyncio.to_thread(self.process.wait, STOPPED_WITHIN)
         return code
 
+    def serving(self, app: str) -> psutil.Process | None:
+        """The process `kvf up` runs now to serve `app` (`python -m kvf serve <app>`), if any;
+        noted among the processes to end after a failed test."""
+        assert self.process is not None
+        for child in psutil.Process(self.process.pid).children(recursive=True):
+            try:
+                if child.cmdline()[-3:] == ["kvf", "serve", app] and is_alive(child):
+                    if child not in self.children:
+                        self.children.append(child)
+                    return child
+            except psutil.NoSuchProcess:
+                continue
+        return None
+
+    def postmaster(self) -> psutil.Process:
+        """The embedded PostgreSQL's main process, from its `postmaster.pid`."""
+        return psutil.Process(int((self.home / "pgdata" / "postmaster.pid").read_text().split()[0]))
+
     def kill_leftovers(self) -> None:
         """After a failed test: end what this test started, by process id."""
         for process in self.children:
