@@ -1,17 +1,22 @@
 """Token verification and access rules, the same in every app.
 
-Each app verifies the gateway's JWTs itself against the gateway's JWKS (cached, refetched when
-a token names an unknown key), so a service reached directly is as closed as through the
-gateway. A route declares the roles it allows with `Allow(...)`; object-level checks are the
+Each app verifies the gateway's JWTs itself against the gateway's JWKS, so a service reached
+directly is as closed as through the gateway. The JWKS document also lists the clients revoked
+within the longest token lifetime; a service refetches it every two seconds (and at once for a
+key it does not know), so a dropped key or a revoked client stops working everywhere within
+seconds. A route declares the roles it allows with `Allow(...)`; object-level checks are the
 `visible_*` and `writable_*` helpers, which every service calls on every object.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import math
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -25,6 +30,11 @@ from common.problems import Forbidden, NotFound, Unauthorized
 ALGORITHMS = ["EdDSA"]
 ISSUER = "kvinnofrid-gateway"
 AUDIENCE = "kvinnofrid"
+REVOKED_MEMBER = "revoked_clients"
+"""The member of the JWKS document that lists revoked clients (RFC 7517 §5 lets a key set
+carry members a reader does not know; OAuth libraries ignore it)."""
+
+logger = logging.getLogger("kvf.auth")
 
 
 class Role(StrEnum):
@@ -56,47 +66,119 @@ def _unauthorized(detail: str) -> InvalidToken:
     )
 
 
+@dataclass(frozen=True)
+class RevokedClients:
+    """Revoked client ids and when each was revoked."""
+
+    revoked_at: Mapping[str, datetime] = field(default_factory=dict)
+
+    def refuses(self, client_id: str, issued_at: float) -> bool:
+        """Whether a token of the client issued at `issued_at` (its `iat`) is refused: it is
+        when the client was revoked at or after that second."""
+        revoked = self.revoked_at.get(client_id)
+        return revoked is not None and revoked.timestamp() >= issued_at
+
+    def document(self) -> list[dict[str, str]]:
+        """The list as the JWKS document carries it: client id and RFC 3339 time."""
+        return [
+            {"client_id": client_id, "revoked_at": revoked.isoformat()}
+            for client_id, revoked in sorted(self.revoked_at.items())
+        ]
+
+    @classmethod
+    def from_document(cls, items: object) -> RevokedClients:
+        """The list a JWKS document carries (absent: none); ValueError when it is malformed."""
+        if items is None:
+            return cls()
+        if not isinstance(items, list):
+            raise ValueError(f"{REVOKED_MEMBER} is not a list")
+        revoked: dict[str, datetime] = {}
+        for item in items:
+            client_id = item.get("client_id") if isinstance(item, dict) else None
+            when = item.get("revoked_at") if isinstance(item, dict) else None
+            if not isinstance(client_id, str) or not isinstance(when, str):
+                raise ValueError(f"{REVOKED_MEMBER} holds an entry without client_id, revoked_at")
+            parsed = datetime.fromisoformat(when)
+            if parsed.tzinfo is None:
+                raise ValueError(f"{REVOKED_MEMBER} holds a time without a time zone")
+            revoked[client_id] = parsed
+        return cls(revoked)
+
+
 KeyFetcher = Callable[[], Awaitable[dict[str, Any]]]
+_FETCH_ERRORS = (httpx.HTTPError, jwt.PyJWKSetError, jwt.PyJWKError, ValueError, TypeError)
 
 
 class KeySet:
-    """The gateway's public keys by `kid`, fetched when needed and at most once a second."""
+    """The gateway's public keys by `kid` and the clients it revoked, from its JWKS document.
 
-    def __init__(self, fetch: KeyFetcher, *, ttl_seconds: float = 300, min_refresh: float = 1):
+    Refetched when older than `ttl_seconds` (two seconds: a dropped key or a revocation counts
+    everywhere within that), and at once for an unknown `kid`; never more than once per
+    `min_refresh` seconds after a failed attempt or for unknown kids, so a stream of made-up
+    kids costs one fetch a second. While the gateway cannot be reached the last document
+    serves for at most `stale_limit` seconds; after that every token is refused.
+    Checking a token costs no I/O except that one refresh per cycle.
+    """
+
+    def __init__(
+        self,
+        fetch: KeyFetcher,
+        *,
+        ttl_seconds: float = 2.0,
+        min_refresh: float = 1.0,
+        stale_limit: float = 30.0,
+    ) -> None:
         self._fetch = fetch
         self._keys: dict[str, Any] = {}
-        self._fetched_at = 0.0
+        self._revoked = RevokedClients()
+        self._fetched_at = -math.inf
+        self._attempted_at = -math.inf
         self._ttl = ttl_seconds
         self._min_refresh = min_refresh
+        self._stale_limit = stale_limit
         self._lock = asyncio.Lock()
 
-    async def _refresh(self) -> None:
+    @property
+    def revoked(self) -> RevokedClients:
+        """The revoked clients of the last document fetched."""
+        return self._revoked
+
+    def _age(self) -> float:
+        return time.monotonic() - self._fetched_at
+
+    async def _refresh(self, due: Callable[[], bool]) -> None:
         async with self._lock:
-            if time.monotonic() - self._fetched_at < self._min_refresh:
-                return
+            if not due() or time.monotonic() - self._attempted_at < self._min_refresh:
+                return  # another request refreshed meanwhile, or tried and failed just now
+            self._attempted_at = time.monotonic()
             document = await self._fetch()
+            if not isinstance(document, dict):
+                raise ValueError("the key set is not a JSON object")
             keys = jwt.PyJWKSet.from_dict(document).keys
+            revoked = RevokedClients.from_document(document.get(REVOKED_MEMBER))
             self._keys = {key.key_id: key.key for key in keys if key.key_id}
+            self._revoked = revoked
             self._fetched_at = time.monotonic()
 
     async def key(self, kid: str) -> Any:
-        stale = time.monotonic() - self._fetched_at > self._ttl
-        if kid not in self._keys or stale:
+        """The public key named `kid`, from a document younger than the refresh cycle."""
+        if kid not in self._keys or self._age() > self._ttl:
             try:
-                await self._refresh()
-            except (httpx.HTTPError, jwt.PyJWKSetError, ValueError) as exc:
-                if kid not in self._keys:
-                    raise _unauthorized("The signing keys could not be fetched.") from exc
+                await self._refresh(lambda: kid not in self._keys or self._age() > self._ttl)
+            except _FETCH_ERRORS as exc:
+                logger.warning("The key set could not be refreshed: %s", type(exc).__name__)
+        if self._age() > self._stale_limit:
+            raise _unauthorized("The signing keys could not be fetched.")
         if kid not in self._keys:
             raise _unauthorized("The token is signed with an unknown key.")
         return self._keys[kid]
 
 
 def http_key_fetcher(url: str, transport: httpx.AsyncBaseTransport | None = None) -> KeyFetcher:
-    """Fetch the JWKS document from the gateway."""
+    """Fetch the JWKS document (keys and revoked clients) from the gateway."""
 
     async def fetch() -> dict[str, Any]:
-        async with httpx.AsyncClient(transport=transport, timeout=5.0) as client:
+        async with httpx.AsyncClient(transport=transport, timeout=3.0) as client:
             response = await client.get(url)
             response.raise_for_status()
             document: dict[str, Any] = response.json()
@@ -105,8 +187,12 @@ def http_key_fetcher(url: str, transport: httpx.AsyncBaseTransport | None = None
     return fetch
 
 
-async def verify_token(token: str, keys: KeySet) -> Principal:
-    """The principal of a valid token; 401 for anything else (alg none, HS256, expired ...)."""
+async def verify_token(
+    token: str, keys: KeySet, *, revoked: RevokedClients | None = None
+) -> Principal:
+    """The principal of a valid token; 401 for anything else (alg none, HS256, expired, a key
+    no longer in the key set, a revoked client ...). `revoked` adds a list to the one the key
+    set fetched (the gateway passes its own, read from its database)."""
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError as exc:
@@ -128,9 +214,16 @@ async def verify_token(token: str, keys: KeySet) -> Principal:
         )
     except jwt.ExpiredSignatureError as exc:
         raise _unauthorized("The token has expired.") from exc
-    except jwt.PyJWTError as exc:
+    except (jwt.PyJWTError, TypeError) as exc:
         raise _unauthorized("The token is not valid.") from exc
-    return _principal(claims)
+    principal = _principal(claims)
+    issued_at = claims["iat"]
+    if not isinstance(issued_at, int | float):
+        raise _unauthorized("The token's claim iat is not a number.")
+    for lists in (keys.revoked, revoked):
+        if lists is not None and lists.refuses(principal.client_id, issued_at):
+            raise _unauthorized("The token's client has been revoked.")
+    return principal
 
 
 _TEXT_CLAIMS = ("sub", "role", "jti")

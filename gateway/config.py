@@ -1,15 +1,20 @@
 """Settings of the gateway (prefix KVF_GATEWAY_): its route table and upstream timeouts."""
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from common.app import settings_of
 from common.settings import AppSettings
+
+MAX_TOKEN_TTL_SECONDS = 86_400
+"""The longest token lifetime the gateway may be set to; revocations older than this (and a
+margin) are no longer published, since no token they concern can still be valid."""
 
 
 class Settings(AppSettings):
@@ -24,12 +29,21 @@ class Settings(AppSettings):
         },
         description="Route table: first path segment -> upstream base URL (JSON).",
     )
-    connect_timeout: float = Field(default=1.0, gt=0, description="Seconds to connect upstream.")
+    connect_timeout: float = Field(
+        default=5.0,
+        gt=0,
+        description="Seconds to connect upstream; a refused connection is 503 at once.",
+    )
     read_timeout: float = Field(
         default=30.0, gt=0, description="Seconds an upstream may take to answer (then 504)."
     )
     write_timeout: float = Field(default=60.0, gt=0, description="Seconds to send a body chunk.")
-    pool_timeout: float = Field(default=2.0, gt=0, description="Seconds to wait for a connection.")
+    pool_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds a request waits for one of the upstream's connections when all "
+        "are busy (then 504; nothing was sent, so a retry is safe).",
+    )
     max_connections: int = Field(default=100, ge=1, description="Connections per upstream.")
     ready_timeout: float = Field(default=2.0, gt=0, description="Seconds for an upstream's ready.")
     openapi_cache_seconds: float = Field(default=30.0, ge=0)
@@ -44,8 +58,10 @@ class Settings(AppSettings):
     previous_signing_key: SecretStr | None = Field(
         default=None, description="The key before `signing_key`, still published for verifying."
     )
-    token_ttl_seconds: int = Field(default=900, ge=60, le=86400)
-    login_max_failures: int = Field(default=5, ge=1, description="Failed logins before a lockout.")
+    token_ttl_seconds: int = Field(default=900, ge=60, le=MAX_TOKEN_TTL_SECONDS)
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Failed logins of a client id from one address, then lockout."
+    )
     login_window_seconds: int = Field(default=900, ge=1)
     login_lockout_seconds: int = Field(default=900, ge=1)
     rate_limit_per_second: float = Field(default=20.0, gt=0, description="Per client (or IP).")
@@ -57,6 +73,19 @@ class Settings(AppSettings):
         description="Path patterns (regex) that take uploads up to max_upload_bytes.",
     )
     cors_origins: list[str] = Field(default=[], description="Origins allowed by CORS; none.")
+    trusted_proxies: list[str] = Field(
+        default=[],
+        description='Addresses or networks (JSON list, e.g. ["10.0.0.0/8"]) of proxies in front '
+        "of the gateway whose X-Forwarded-For / X-Real-IP name the client; none by default, so "
+        "the client is the TCP peer.",
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            ipaddress.ip_network(entry, strict=False)  # ValueError: not an address or network
+        return value
 
     def keyring_path(self) -> Path:
         return Path(self.signing_keys_file or Path(self.platform.home) / "signing-keys.json")

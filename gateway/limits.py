@@ -5,15 +5,18 @@ Plain ASGI, inside the request-context middleware so that every refusal carries 
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import time
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from common.auth import KeySet, verify_token
 from common.problems import AppError, problem_response
+from gateway.tokens.revocations import revoked_clients
 
 _EXEMPT = ("/health/", "/metrics")
 
@@ -66,9 +69,66 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def _host(hop: str) -> str:
+    """The address of one X-Forwarded-For entry, without a port (`[::1]:80`, `1.2.3.4:80`)."""
+    hop = hop.strip()
+    if hop.startswith("[") and "]" in hop:
+        return hop[1 : hop.index("]")]
+    if hop.count(":") == 1:
+        return hop.split(":", 1)[0]
+    return hop
+
+
+class TrustedProxies:
+    """The proxies in front of the gateway (addresses or networks) whose X-Forwarded-For or
+    X-Real-IP name the client. The rule is uvicorn's (`forwarded_allow_ips`), which `kvf
+    serve` gives the same list: from a trusted peer, the client is the nearest address in
+    X-Forwarded-For that is not itself a trusted proxy; from any other peer, the peer."""
+
+    def __init__(self, entries: Iterable[str]) -> None:
+        self.networks = tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+
+    def __contains__(self, host: str) -> bool:
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        return any(address in network for network in self.networks)
+
+    def client_address(self, scope: Scope) -> str:
+        """The address of the request's client, as far as the trusted proxies say."""
+        peer = scope.get("client")
+        host = str(peer[0]) if peer else "unknown"
+        if host not in self:
+            return host
+        forwarded = [
+            _host(hop)
+            for key, value in scope.get("headers", [])
+            if key == b"x-forwarded-for"
+            for hop in value.decode("latin-1").split(",")
+        ]
+        forwarded = [hop for hop in forwarded if hop]
+        for hop in reversed(forwarded):
+            if hop not in self:
+                return hop[:64]
+        if forwarded:
+            return forwarded[0][:64]  # every hop a trusted proxy: the first is the client
+        real = (_header(scope, b"x-real-ip") or "").strip()
+        return real[:64] or host
+
+
+def trusted_proxies(scope: Scope) -> TrustedProxies:
+    """The gateway's trusted proxies (its `trusted_proxies` setting), read once per app."""
+    state = scope["app"].state
+    proxies: TrustedProxies | None = getattr(state, "trusted_proxies", None)
+    if proxies is None:
+        proxies = state.trusted_proxies = TrustedProxies(state.settings.trusted_proxies)
+    return proxies
+
+
 class GatewayGuard:
-    """Refuses bad tokens (401), too many requests per client (429) and bodies over the limit
-    (413) before anything reaches a service."""
+    """Refuses bad tokens and revoked clients' tokens (401), too many requests per client or
+    per address (429) and bodies over the limit (413) before anything reaches a service."""
 
     def __init__(
         self, app: ASGIApp, *, keys: KeySet, buckets: TokenBuckets, limits: BodyLimits
@@ -81,10 +141,10 @@ class GatewayGuard:
     async def _identity(self, scope: Scope) -> str:
         authorization = _header(scope, b"authorization") or ""
         if authorization[:7].lower() == "bearer ":
-            principal = await verify_token(authorization[7:].strip(), self.keys)
+            revoked = await revoked_clients(scope["app"])
+            principal = await verify_token(authorization[7:].strip(), self.keys, revoked=revoked)
             return f"client:{principal.client_id}"
-        client = scope.get("client")
-        return f"ip:{client[0] if client else 'unknown'}"
+        return f"ip:{trusted_proxies(scope).client_address(scope)}"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")

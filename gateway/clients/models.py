@@ -37,11 +37,13 @@ class ApiClient(Base):
 
 
 class LoginFailure(Base):
-    """Failed token requests per client id, for the failed-login limit."""
+    """Failed token requests per client id and source address, for the failed-login limit:
+    failures from one address never lock the client out for another."""
 
     __tablename__ = "login_failure"
 
     client_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source_address: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
-    window_started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    window_started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -59,5 +59,6 @@ async def get_client(id: ClientId, session: SessionDep, admin: AdminDep) -> Clie
     responses=problem_responses(401, 403, 404),
 )
 async def revoke_client(id: ClientId, session: SessionDep, admin: AdminDep) -> ClientRead:
-    """The client gets no new token; tokens already issued run out within their lifetime."""
+    """The client gets no new token, and the tokens it holds are refused within seconds
+    everywhere."""
     return ClientRead.model_validate(await service.revoke_client(session, client_id=id))

@@ -34,7 +34,8 @@ class LoginPolicy:
 
 
 class LoginLocked(Exception):
-    """Too many failed logins for this client id; retry after `retry_after` seconds."""
+    """Too many failed logins for this client id from this address; retry after
+    `retry_after` seconds."""
 
     def __init__(self, retry_after: int) -> None:
         super().__init__("locked")
@@ -77,11 +78,11 @@ async def get_client(session: AsyncSession, *, client_id: str) -> ApiClient:
 
 
 async def revoke_client(session: AsyncSession, *, client_id: str) -> ApiClient:
-    """Revoke a client: it gets no new token (tokens it holds expire on their own)."""
+    """Revoke a client: it gets no new token, and the tokens it holds are refused within
+    seconds, at the gateway and at every service (they are published in the JWKS document)."""
     client = await get_client(session, client_id=client_id)
     if client.revoked_at is None:
-        client.revoked_at = datetime.now(UTC)
-        await session.flush()
+        await repository.revoke(session, client)
     return client
 
 
@@ -97,30 +98,41 @@ async def _secret_matches(secret_hash: str, secret: str) -> bool:
 
 
 async def authenticate_client(
-    session: AsyncSession, *, client_id: str, client_secret: str, policy: LoginPolicy
+    session: AsyncSession,
+    *,
+    client_id: str,
+    client_secret: str,
+    address: str,
+    policy: LoginPolicy,
 ) -> ApiClient | None:
     """The client if its secret matches and it is not revoked; None otherwise.
 
-    Raises LoginLocked while the client id is locked after too many failures.
+    Failures count per client id and source address: raises LoginLocked while this address
+    is locked out for this client id, and failures from elsewhere never lock it out here
+    (anyone who has seen a client id could otherwise lock its owner out).
     """
     now = datetime.now(UTC)
-    state = await repository.failure_state(session, client_id)
+    state = await repository.failure_state(session, client_id, address)
     if state is not None and state.locked_until is not None and state.locked_until > now:
         raise LoginLocked(int((state.locked_until - now).total_seconds()) + 1)
-    client = await repository.get(session, client_id)
+    client = await repository.get_for_token(session, client_id)
     matches = await _secret_matches(client.secret_hash if client else _DUMMY_HASH, client_secret)
     if client is None or not matches or client.revoked_at is not None:
         await repository.record_failure(
             session,
             client_id,
+            address,
             now=now,
             window_start=now - policy.window,
             limit=policy.max_failures,
             locked_until=now + policy.lockout,
         )
+        await repository.purge_failures(
+            session, started_before=now - policy.window - policy.lockout
+        )
         return None
     if state is not None:
-        await repository.clear_failures(session, client_id)
+        await repository.clear_failures(session, client_id, address)
     return client
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, Response
 
+from common.auth import REVOKED_MEMBER
 from common.db import SessionDep
 from common.problems import PROBLEM_RESPONSES, problem_response
 from gateway.clients import service
@@ -17,6 +18,9 @@ from gateway.clients.models import ApiClient
 from gateway.clients.schemas import TokenResponse
 from gateway.config import Settings, SettingsDep
 from gateway.keys import Keyring
+from gateway.limits import trusted_proxies
+from gateway.tokens.revocations import revoked_clients
+from gateway.tokens.schemas import KeySetRead
 
 router = APIRouter(prefix="/auth/v1", tags=["auth"])
 
@@ -52,7 +56,7 @@ def _oauth_problem(status: int, error: str, detail: str, **headers: str) -> JSON
     responses={
         400: PROBLEM_RESPONSES[422] | {"description": "Unsupported grant or missing field."},
         401: PROBLEM_RESPONSES[401],
-        429: {"description": "Too many failed logins for this client id."},
+        429: {"description": "Too many failed logins for this client id from this address."},
     },
     openapi_extra={
         "requestBody": {
@@ -86,7 +90,8 @@ async def token(
     """OAuth2 client-credentials grant (RFC 6749 §4.4): a signed JWT for 15 minutes.
 
     Credentials come in the form body or as HTTP Basic. Repeated failures for one client id
-    lock it for a while (429 with Retry-After).
+    from one address lock that address out for a while (429 with Retry-After); the right
+    secret from another address still works.
     """
     if grant_type != "client_credentials":
         return _oauth_problem(
@@ -103,12 +108,16 @@ async def token(
         )
     try:
         client = await service.authenticate_client(
-            session, client_id=client_id, client_secret=client_secret, policy=_policy(settings)
+            session,
+            client_id=client_id,
+            client_secret=client_secret,
+            address=trusted_proxies(request.scope).client_address(request.scope),
+            policy=_policy(settings),
         )
     except service.LoginLocked as locked:
         return problem_response(
             429,
-            detail="Too many failed logins for this client; try again later.",
+            detail="Too many failed logins for this client from this address; try again later.",
             instance="/auth/v1/token",
             headers={"Retry-After": str(locked.retry_after)},
         )
@@ -141,9 +150,12 @@ def _token_response(client: ApiClient, keyring: Keyring, ttl: int) -> JSONRespon
 
 @router.get("/jwks", summary="Public signing keys / Publika signeringsnycklar")
 @router.get("/jwks.json", include_in_schema=False)
-async def jwks(request: Request) -> dict[str, Any]:
-    """The gateway's public keys (JWKS): the current key and the previous one. Also at
-    `/auth/v1/jwks.json`, the name OAuth clients and libraries often expect; the document
-    lists only `/auth/v1/jwks` (DIGG's profile names resources without file endings)."""
+async def jwks(request: Request) -> KeySetRead:
+    """The gateway's public keys (JWKS): the current key and the previous one, and the
+    clients revoked lately, whose tokens every service refuses (services refetch this every
+    two seconds). Also at `/auth/v1/jwks.json`, the name OAuth clients and libraries often
+    expect; the document lists only `/auth/v1/jwks` (DIGG's profile names resources without
+    file endings)."""
     keyring: Keyring = request.app.state.keyring
-    return keyring.jwks()
+    revoked = await revoked_clients(request.app)
+    return KeySetRead.model_validate({**keyring.jwks(), REVOKED_MEMBER: revoked.document()})
