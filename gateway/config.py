@@ -3,7 +3,7 @@
 import ipaddress
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Depends
 from pydantic import Field, SecretStr, field_validator
@@ -66,6 +66,11 @@ class Settings(AppSettings):
     login_lockout_seconds: int = Field(default=900, ge=1)
     rate_limit_per_second: float = Field(default=20.0, gt=0, description="Per client (or IP).")
     rate_limit_burst: int = Field(default=100, ge=1)
+    rate_limit_store: Literal["postgres", "memory"] = Field(
+        default="postgres",
+        description="Where the rate limits' buckets are kept: `postgres` (the gateway's schema, "
+        "one limit for every gateway process) or `memory` (each process its own).",
+    )
     max_json_bytes: int = Field(default=1_048_576, ge=1024, description="Largest non-upload body.")
     max_upload_bytes: int = Field(default=536_870_912, ge=1024, description="Largest upload body.")
     upload_paths: list[str] = Field(

@@ -1,5 +1,7 @@
 """Abuse limits at the gateway: a token check, a rate limit per client, body size limits.
 
+The rate limits themselves (where the buckets are kept) are in `gateway.buckets`.
+
 Plain ASGI, inside the request-context middleware so that every refusal carries a request id.
 """
 
@@ -7,8 +9,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import time
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -16,34 +16,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from common.auth import KeySet, verify_token
 from common.problems import AppError, problem_response
+from gateway.buckets import RateLimits
 from gateway.tokens.revocations import revoked_clients
 
 _EXEMPT = ("/health/", "/metrics")
-
-
-class TokenBuckets:
-    """One token bucket per client: `rate` per second, up to `burst` at once."""
-
-    def __init__(self, rate: float, burst: int, max_clients: int = 10_000) -> None:
-        self.rate = rate
-        self.burst = float(burst)
-        self.max_clients = max_clients
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
-
-    def take(self, client: str) -> float:
-        """0 when the request may pass; otherwise the seconds until it may."""
-        now = time.monotonic()
-        tokens, last = self._buckets.pop(client, (self.burst, now))
-        tokens = min(self.burst, tokens + (now - last) * self.rate)
-        if tokens >= 1:
-            self._buckets[client] = (tokens - 1, now)
-            wait = 0.0
-        else:
-            self._buckets[client] = (tokens, now)
-            wait = (1 - tokens) / self.rate
-        while len(self._buckets) > self.max_clients:
-            self._buckets.popitem(last=False)
-        return wait
 
 
 class BodyTooLarge(Exception):
@@ -131,7 +107,7 @@ class GatewayGuard:
     per address (429) and bodies over the limit (413) before anything reaches a service."""
 
     def __init__(
-        self, app: ASGIApp, *, keys: KeySet, buckets: TokenBuckets, limits: BodyLimits
+        self, app: ASGIApp, *, keys: KeySet, buckets: RateLimits, limits: BodyLimits
     ) -> None:
         self.app = app
         self.keys = keys
@@ -163,7 +139,7 @@ class GatewayGuard:
             )
             await response(scope, receive, send)
             return
-        wait = self.buckets.take(identity)
+        wait = await self.buckets.admit(identity, scope["app"])
         if wait > 0:
             response = problem_response(
                 429,

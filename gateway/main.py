@@ -24,11 +24,12 @@ from common.openapi import bilingual
 from common.settings import app_database_url
 from common.version import __version__
 from gateway import proxy
+from gateway.buckets import make_rate_limits
 from gateway.clients.router import router as clients_router
 from gateway.config import Settings, get_settings
 from gateway.db import SCHEMA
 from gateway.keys import Keyring, SigningKey
-from gateway.limits import BodyLimits, GatewayGuard, TokenBuckets
+from gateway.limits import BodyLimits, GatewayGuard
 from gateway.openapi import MergedOpenAPI
 from gateway.tokens.router import router as tokens_router
 
@@ -114,7 +115,9 @@ def _middleware(settings: Settings, keys: KeySet) -> list[tuple[Any, dict[str, A
         upload_bytes=settings.max_upload_bytes,
         upload_paths=tuple(re.compile(pattern) for pattern in settings.upload_paths),
     )
-    buckets = TokenBuckets(settings.rate_limit_per_second, settings.rate_limit_burst)
+    buckets = make_rate_limits(
+        settings.rate_limit_store, settings.rate_limit_per_second, settings.rate_limit_burst
+    )
     stack: list[tuple[Any, dict[str, Any]]] = [
         (GatewayGuard, {"keys": keys, "buckets": buckets, "limits": limits})
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -61,3 +62,31 @@ def test_a_setting_is_found_only_as_a_whole_name_in_the_table() -> None:
     table = "\n## Configuration\n\n| setting |\n|---|\n| `KVF_DATABASE_URL` | x |\n\n## Next\n"
     assert _documented_settings(table) == {"KVF_DATABASE_URL"}
     assert "KVF_URL" not in _documented_settings(table)
+
+
+def _documented_defaults(readme: str) -> dict[str, str]:
+    """The default column of each setting whose default is one literal (`30.0`, `[]`)."""
+    section = readme.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
+    defaults = {}
+    for row in section.splitlines():
+        cells = [cell.strip() for cell in row.split("|")[1:-1]]
+        name, default = (
+            re.fullmatch(r"`([A-Z0-9_<>]+)`", cells[0] if cells else ""),
+            (re.fullmatch(r"`([^`]*)`", cells[1]) if len(cells) > 1 else None),
+        )
+        if name and default:
+            defaults[name.group(1)] = default.group(1)
+    return defaults
+
+
+@pytest.mark.parametrize("spec", APPS, ids=[spec.name for spec in APPS])
+def test_each_apps_documented_defaults_are_the_defaults(spec: AppSpec) -> None:
+    documented = _documented_defaults(README)
+    for name, field in type(spec.settings()).model_fields.items():
+        literal = documented.get(f"{spec.env_prefix}{name.upper()}")
+        if literal is None or field.default is None:
+            continue
+        if isinstance(field.default, list | dict):
+            assert json.loads(literal) == field.default, name
+        else:
+            assert literal == str(field.default), name
