@@ -8,8 +8,17 @@ from enum import StrEnum
 from typing import Annotated, Any, TypeVar, TypeVarTuple
 
 from fastapi import Depends, FastAPI, Request
-from sqlalchemy import CheckConstraint, ColumnElement, MetaData, Select, func, select, text
-from sqlalchemy.engine import URL, Row
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    MetaData,
+    Select,
+    event,
+    func,
+    select,
+    text,
+)
+from sqlalchemy.engine import URL, Dialect, Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -92,9 +101,20 @@ async def rows_page_of(
     return list(rows), await count_of(session, statement)
 
 
+def _socket_gone_is_refused(
+    dialect: Dialect, record: object, cargs: list[Any], cparams: dict[str, Any]
+) -> Any:
+    """A server on a unix socket that has stopped has no socket file: connecting raises
+    FileNotFoundError, which says no more than a refused TCP connection does."""
+    try:
+        return dialect.connect(*cargs, **cparams)
+    except FileNotFoundError as exc:
+        raise ConnectionRefusedError(exc.errno, "The database's socket is gone") from exc
+
+
 def make_engine(url: URL, *, application_name: str, pool_size: int = 10) -> AsyncEngine:
     """An asyncpg engine that fails fast when the database is unreachable."""
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
@@ -107,6 +127,8 @@ def make_engine(url: URL, *, application_name: str, pool_size: int = 10) -> Asyn
             "server_settings": {"application_name": application_name, "timezone": "UTC"},
         },
     )
+    event.listen(engine.sync_engine, "do_connect", _socket_gone_is_refused)
+    return engine
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import IO
 
@@ -16,6 +17,7 @@ import psutil  # type: ignore[import-untyped]  # psutil ships no type informatio
 import pytest
 
 from kvf.apps import APPS
+from tests.database import DatabaseRun
 from tests.support import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,6 +113,39 @@ class KvfUp:
             self.process.wait()
         if self._output is not None:
             self._output.close()
+
+
+def platform_env(test_run: DatabaseRun, database: str, home: Path, **extra: str) -> dict[str, str]:
+    """The environment of a `kvf up` on one of the run's databases: none of this machine's
+    KVF_ settings, a free port for every app, the run's roles and their passwords."""
+    owner = test_run.owner_url(database).set(drivername="postgresql")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("KVF_")}
+    env.update({f"{spec.env_prefix}PORT": str(free_port()) for spec in APPS})
+    env.update({f"{spec.env_prefix}DB_PASSWORD": test_run.passwords[spec.schema] for spec in APPS})
+    env.update(
+        KVF_HOME=str(home),
+        KVF_DATABASE_URL=owner.render_as_string(hide_password=False),
+        KVF_DB_ROLE_PREFIX=test_run.prefix,
+        **extra,
+    )
+    return env
+
+
+@asynccontextmanager
+async def running_platform(
+    test_run: DatabaseRun, database: str, home: Path, **extra: str
+) -> AsyncIterator[KvfUp]:
+    """`kvf up` on `database`, ready; stopped with SIGTERM (which must end it cleanly) and
+    the database dropped afterwards."""
+    run = KvfUp(home, platform_env(test_run, database, home, **extra))
+    run.start()
+    try:
+        await run.wait_ready()
+        yield run
+        assert await run.stop(signal.SIGTERM) == 0, run.output()
+    finally:
+        run.kill_leftovers()
+        await test_run.drop(database)
 
 
 @pytest.fixture

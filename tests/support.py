@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import httpx
 import jwt
 from fastapi import APIRouter, FastAPI, Path
+from pydantic_settings import BaseSettings
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
@@ -312,3 +313,14 @@ async def patiently(
         if response.status_code not in (429, 503) or loop.time() > give_up:
             return response
         await asyncio.sleep(float(response.headers.get("retry-after", "1")))
+
+
+def env_names(settings: type[BaseSettings], prefix: str) -> set[str]:
+    """The environment variables a settings class reads."""
+    names = set()
+    for name, field in settings.model_fields.items():
+        if name == "platform":
+            continue
+        alias = field.validation_alias
+        names.add(alias if isinstance(alias, str) else f"{prefix}{name.upper()}")
+    return names

@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings
 from common.settings import AppSettings, PlatformSettings
 from kvf.apps import APPS, AppSpec
 from kvf.client import ClientSettings
+from tests.support import env_names
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 
@@ -27,19 +28,9 @@ DOCUMENTED = _documented_settings(README)
 SHARED_APP_FIELDS = set(AppSettings.model_fields) - {"platform"}
 
 
-def _env_names(settings: type[BaseSettings], prefix: str) -> list[str]:
-    names = []
-    for name, field in settings.model_fields.items():
-        if name == "platform":
-            continue
-        alias = field.validation_alias
-        names.append(alias if isinstance(alias, str) else f"{prefix}{name.upper()}")
-    return names
-
-
 @pytest.mark.parametrize("settings", [PlatformSettings, ClientSettings])
 def test_platform_settings_are_in_the_readme(settings: type[BaseSettings]) -> None:
-    for env_name in _env_names(settings, "KVF_"):
+    for env_name in env_names(settings, "KVF_"):
         assert env_name in DOCUMENTED, env_name
 
 
