@@ -22,8 +22,11 @@ $(STAMP): $(UV) pyproject.toml uv.lock
 run: install
 	$(VENV)/bin/kvf up
 
+# The tests run on as many workers as there are cores (pytest-xdist); tests sharing one
+# `kvf up` stay on one worker (xdist_group). PYTEST_WORKERS=0 runs them in this process.
+PYTEST_WORKERS ?= auto
 test: install
-	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # The contract fuzzer of `make test` with many more examples and a random seed, on demand.
 fuzz: install

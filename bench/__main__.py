@@ -13,13 +13,13 @@ import json
 import os
 from collections.abc import Awaitable, Callable
 
-from bench import ingest
+from bench import gateway, ingest
 from bench.platform import Platform, platform, postgres
 
 OnPlatform = Callable[[Platform], Awaitable[dict[str, float]]]
 OnServer = Callable[[str], Awaitable[dict[str, float]]]
 
-ON_PLATFORM: dict[str, OnPlatform] = {"ingest": ingest.run}
+ON_PLATFORM: dict[str, OnPlatform] = {"gateway": gateway.run, "ingest": ingest.run}
 ON_SERVER: dict[str, OnServer] = {}
 
 # (comparison, goal) for each figure; `>=` for throughput ratios, `<=` for times.

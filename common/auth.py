@@ -17,7 +17,6 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated, Any
 
 import httpx
@@ -26,6 +25,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from common.problems import Forbidden, NotFound, Unauthorized
+from common.roles import Role as Role  # re-exported: where the services import it from
 
 ALGORITHMS = ["EdDSA"]
 ISSUER = "kvinnofrid-gateway"
@@ -35,14 +35,6 @@ REVOKED_MEMBER = "revoked_clients"
 carry members a reader does not know; OAuth libraries ignore it)."""
 
 logger = logging.getLogger("kvf.auth")
-
-
-class Role(StrEnum):
-    admin = "admin"
-    rss = "rss"
-    organiser = "organiser"
-    evaluator = "evaluator"
-    reader = "reader"
 
 
 @dataclass(frozen=True)
@@ -136,6 +128,7 @@ class KeySet:
         self._ttl = ttl_seconds
         self._min_refresh = min_refresh
         self._stale_limit = stale_limit
+        self._expired = False
         self._lock = asyncio.Lock()
 
     @property
@@ -145,6 +138,13 @@ class KeySet:
 
     def _age(self) -> float:
         return time.monotonic() - self._fetched_at
+
+    def _due(self) -> bool:
+        return self._expired or self._age() > self._ttl
+
+    def expire(self) -> None:
+        """Fetch the document again before the next check (its source has changed)."""
+        self._expired = True
 
     async def _refresh(self, due: Callable[[], bool]) -> None:
         async with self._lock:
@@ -159,12 +159,13 @@ class KeySet:
             self._keys = {key.key_id: key.key for key in keys if key.key_id}
             self._revoked = revoked
             self._fetched_at = time.monotonic()
+            self._expired = False
 
     async def key(self, kid: str) -> Any:
         """The public key named `kid`, from a document younger than the refresh cycle."""
-        if kid not in self._keys or self._age() > self._ttl:
+        if kid not in self._keys or self._due():
             try:
-                await self._refresh(lambda: kid not in self._keys or self._age() > self._ttl)
+                await self._refresh(lambda: kid not in self._keys or self._due())
             except _FETCH_ERRORS as exc:
                 logger.warning("The key set could not be refreshed: %s", type(exc).__name__)
         if self._age() > self._stale_limit:

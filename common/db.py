@@ -119,7 +119,10 @@ def make_engine(url: URL, *, application_name: str, pool_size: int = 10) -> Asyn
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_timeout=5,
-        pool_pre_ping=True,
+        # No ping before each checkout (a round trip per request): a connection the server
+        # dropped fails its statement as a disconnect, which is 503 and makes the pool drop
+        # every connection older than that, so the next request connects afresh.
+        pool_pre_ping=False,
         hide_parameters=True,  # a failed statement's values (answers, secrets) never reach a log
         connect_args={
             "timeout": 3,

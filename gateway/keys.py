@@ -129,6 +129,7 @@ class Keyring:
         self.path = path
         self.reload_seconds = reload_seconds
         self._keys = keys or []
+        self.generation = 0  # counts the times the keys were read again
         self._mtime = 0.0
         self._checked = 0.0
         self._reload(force=True)
@@ -148,6 +149,12 @@ class Keyring:
             ) from exc
         if force or mtime != self._mtime:
             self._keys, self._mtime = read_keyring(self.path), mtime
+            self.generation += 1
+
+    def current_generation(self) -> int:
+        """The generation of the keys now (the file is looked at once a second)."""
+        self._reload()
+        return self.generation
 
     @property
     def current(self) -> SigningKey:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import math
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -149,6 +150,27 @@ def _middleware(settings: Settings, keys: KeySet) -> list[tuple[Any, dict[str, A
     return stack
 
 
+class KeyringKeys(KeySet):
+    """The gateway's own keys: parsed again only when its keyring changes (which it checks
+    once a second), so a dropped key stops verifying within a second and a check costs no
+    parsing."""
+
+    def __init__(self, keyring: Keyring) -> None:
+        async def document() -> dict[str, Any]:
+            return keyring.jwks()
+
+        super().__init__(document, ttl_seconds=math.inf, min_refresh=0, stale_limit=math.inf)
+        self.keyring = keyring
+        self._generation = -1
+
+    async def key(self, kid: str) -> Any:
+        generation = self.keyring.current_generation()
+        if generation != self._generation:
+            self._generation = generation
+            self.expire()
+        return await super().key(kid)
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -159,11 +181,7 @@ def create_app(
     settings = settings or get_settings()
     keyring = keyring or make_keyring(settings)
 
-    async def local_jwks() -> dict[str, Any]:
-        return keyring.jwks()
-
-    # The gateway reads its own keyring on every check: a dropped key stops verifying at once.
-    keys = KeySet(local_jwks, ttl_seconds=0, min_refresh=0)
+    keys = KeyringKeys(keyring)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

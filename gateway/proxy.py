@@ -45,9 +45,11 @@ def make_upstream_clients(
         write=settings.write_timeout,
         pool=settings.pool_timeout,
     )
+    # Every connection is kept alive: under load a pool that closes half of them after each
+    # burst only opens them again.
     limits = httpx.Limits(
         max_connections=settings.max_connections,
-        max_keepalive_connections=settings.max_connections // 2,
+        max_keepalive_connections=settings.max_connections,
     )
     transports = transports or {}
     return {

@@ -25,6 +25,18 @@ from tests.support import (
     started,
 )
 
+# Under `pytest -n` (make test), tests whose costly fixture is shared wider than one test (a
+# `kvf up` for a whole package) run on one worker, so that it is started once.
+SHARED_PLATFORM_GROUPS = {"tests/e2e/": "e2e"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        for prefix, group in SHARED_PLATFORM_GROUPS.items():
+            if path.startswith(prefix):
+                item.add_marker(pytest.mark.xdist_group(group))
+
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:

@@ -18,6 +18,9 @@ from tests.database import DatabaseRun
 from tests.e2e.outside import admin_bearer, expect_problem
 from tests.processes import KvfUp, running_platform
 
+# One `kvf up` serves the module: under `pytest -n`, its tests run on one worker.
+pytestmark = pytest.mark.xdist_group("upstream-faults")
+
 READ_TIMEOUT = 4.0  # the gateway's, seconds; short, so that waiting it out costs little
 BACK_WITHIN = 30.0  # generous: a busy machine only makes the restart slower
 SERVICES = ("funding", "goals", "mvp-evaluation")

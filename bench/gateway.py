@@ -1,0 +1,142 @@
+"""The gateway's cost: the same GETs through the gateway and straight to the funding service.
+
+`gateway_auth_get`: an authenticated small GET (`/funding/v1/accounts/{code}`) from 32
+connections for a few seconds, requests per second through the gateway ÷ straight to funding.
+`gateway_proxied_get`: the same for a GET without a token (`/funding/v1/api-info`).
+`gateway_added_p50_ms`: one connection, one request at a time: the median latency through the
+gateway minus straight to funding, in milliseconds.
+
+The load comes from a minimal HTTP/1.1 keep-alive client on raw asyncio streams, so that the
+client's own cost (on the same two cores) stays small beside what is measured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from urllib.parse import urlsplit
+
+import httpx
+
+from bench.platform import Platform
+
+CONNECTIONS = 32
+SECONDS = 4.0
+LATENCY_REQUESTS = 400
+ACCOUNT = "2019.bench"
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection sending GETs and reading whole responses."""
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def open(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+
+    async def get(self, request: bytes) -> int:
+        assert self.reader is not None
+        assert self.writer is not None
+        self.writer.write(request)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line[:15].lower() == b"content-length:":
+                length = int(line[15:])
+        if length:
+            await self.reader.readexactly(length)
+        return status
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            await self.writer.wait_closed()
+
+
+def request_bytes(url: str, path: str, headers: dict[str, str]) -> bytes:
+    host = urlsplit(url).netloc
+    lines = [f"GET {path} HTTP/1.1", f"Host: {host}", *(f"{k}: {v}" for k, v in headers.items())]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+async def throughput(url: str, path: str, headers: dict[str, str]) -> float:
+    """Requests per second from CONNECTIONS connections over SECONDS (every answer a 200)."""
+    request = request_bytes(url, path, headers)
+    connections = [Connection(url) for _ in range(CONNECTIONS)]
+    await asyncio.gather(*(connection.open() for connection in connections))
+    stop_at = time.perf_counter() + SECONDS
+    counts = [0] * CONNECTIONS
+
+    async def drive(index: int) -> None:
+        while time.perf_counter() < stop_at:
+            status = await connections[index].get(request)
+            if status != 200:
+                raise RuntimeError(f"GET {path} answered {status}")
+            counts[index] += 1
+
+    started = time.perf_counter()
+    try:
+        await asyncio.gather(*(drive(index) for index in range(CONNECTIONS)))
+    finally:
+        await asyncio.gather(*(connection.close() for connection in connections))
+    return sum(counts) / (time.perf_counter() - started)
+
+
+async def latencies(url: str, path: str, headers: dict[str, str]) -> list[float]:
+    """Milliseconds of each of LATENCY_REQUESTS requests sent one at a time."""
+    request = request_bytes(url, path, headers)
+    connection = Connection(url)
+    await connection.open()
+    times = []
+    try:
+        for _ in range(LATENCY_REQUESTS):
+            started = time.perf_counter()
+            if await connection.get(request) != 200:
+                raise RuntimeError(f"GET {path} was not 200")
+            times.append((time.perf_counter() - started) * 1000)
+    finally:
+        await connection.close()
+    return times
+
+
+async def _account(running: Platform, headers: dict[str, str]) -> str:
+    async with httpx.AsyncClient(base_url=running.gateway_url, headers=headers) as client:
+        response = await client.post(
+            "/funding/v1/accounts",
+            json={"code": ACCOUNT, "name": "Bench", "kind": "budget", "year": 2019},
+            headers={"Idempotency-Key": "bench-account-0001"},
+        )
+        if response.status_code not in (200, 201):
+            raise RuntimeError(f"account: {response.status_code} {response.text[:300]}")
+    return f"/funding/v1/accounts/{ACCOUNT}"
+
+
+async def run(running: Platform) -> dict[str, float]:
+    admin = await running.admin_headers()
+    # A client of its own whose limit is not what is measured: the admin's.
+    account_path = await _account(running, admin)
+    gateway, funding = running.gateway_url, running.url_of("funding")
+    figures: dict[str, tuple[float, float]] = {}
+    for name, path, headers in (
+        ("gateway_auth_get", account_path, admin),
+        ("gateway_proxied_get", "/funding/v1/api-info", {}),
+    ):
+        await throughput(funding, path, headers)  # warm both paths up
+        await throughput(gateway, path, headers)
+        via = statistics.median([await throughput(gateway, path, headers) for _ in range(3)])
+        direct = statistics.median([await throughput(funding, path, headers) for _ in range(3)])
+        figures[name] = (via, direct)
+        print(f"  {name}: {via:,.0f} req/s through the gateway, {direct:,.0f} req/s direct")
+    via_ms = statistics.median(await latencies(gateway, account_path, admin))
+    direct_ms = statistics.median(await latencies(funding, account_path, admin))
+    print(f"  one connection: p50 {via_ms:.2f} ms through the gateway, {direct_ms:.2f} ms direct")
+    return {
+        **{name: via / direct for name, (via, direct) in figures.items()},
+        "gateway_added_p50_ms": via_ms - direct_ms,
+    }
