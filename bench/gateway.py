@@ -6,8 +6,7 @@ connections for a few seconds, requests per second through the gateway ÷ straig
 `gateway_added_p50_ms`: one connection, one request at a time: the median latency through the
 gateway minus straight to funding, in milliseconds.
 
-The load comes from a minimal HTTP/1.1 keep-alive client on raw asyncio streams, so that the
-client's own cost (on the same two cores) stays small beside what is measured.
+The load comes from `bench.http`, whose own CPU stays small beside what is measured.
 """
 
 from __future__ import annotations
@@ -15,10 +14,10 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
-from urllib.parse import urlsplit
 
 import httpx
 
+from bench.http import HttpConnection
 from bench.platform import Platform
 
 CONNECTIONS = 32
@@ -27,55 +26,15 @@ LATENCY_REQUESTS = 400
 ACCOUNT = "2019.bench"
 
 
-class Connection:
-    """One keep-alive HTTP/1.1 connection sending GETs and reading whole responses."""
-
-    def __init__(self, url: str) -> None:
-        parts = urlsplit(url)
-        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def open(self) -> None:
-        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-
-    async def get(self, request: bytes) -> int:
-        assert self.reader is not None
-        assert self.writer is not None
-        self.writer.write(request)
-        head = await self.reader.readuntil(b"\r\n\r\n")
-        status = int(head[9:12])
-        length = 0
-        for line in head.split(b"\r\n"):
-            if line[:15].lower() == b"content-length:":
-                length = int(line[15:])
-        if length:
-            await self.reader.readexactly(length)
-        return status
-
-    async def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            await self.writer.wait_closed()
-
-
-def request_bytes(url: str, path: str, headers: dict[str, str]) -> bytes:
-    host = urlsplit(url).netloc
-    lines = [f"GET {path} HTTP/1.1", f"Host: {host}", *(f"{k}: {v}" for k, v in headers.items())]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode()
-
-
 async def throughput(url: str, path: str, headers: dict[str, str]) -> float:
     """Requests per second from CONNECTIONS connections over SECONDS (every answer a 200)."""
-    request = request_bytes(url, path, headers)
-    connections = [Connection(url) for _ in range(CONNECTIONS)]
-    await asyncio.gather(*(connection.open() for connection in connections))
+    connections = await asyncio.gather(*(HttpConnection.open(url) for _ in range(CONNECTIONS)))
     stop_at = time.perf_counter() + SECONDS
     counts = [0] * CONNECTIONS
 
     async def drive(index: int) -> None:
         while time.perf_counter() < stop_at:
-            status = await connections[index].get(request)
+            status = await connections[index].get(path, headers)
             if status != 200:
                 raise RuntimeError(f"GET {path} answered {status}")
             counts[index] += 1
@@ -90,14 +49,12 @@ async def throughput(url: str, path: str, headers: dict[str, str]) -> float:
 
 async def latencies(url: str, path: str, headers: dict[str, str]) -> list[float]:
     """Milliseconds of each of LATENCY_REQUESTS requests sent one at a time."""
-    request = request_bytes(url, path, headers)
-    connection = Connection(url)
-    await connection.open()
+    connection = await HttpConnection.open(url)
     times = []
     try:
         for _ in range(LATENCY_REQUESTS):
             started = time.perf_counter()
-            if await connection.get(request) != 200:
+            if await connection.get(path, headers) != 200:
                 raise RuntimeError(f"GET {path} was not 200")
             times.append((time.perf_counter() - started) * 1000)
     finally:

@@ -129,12 +129,12 @@ class Idempotency:
         `status_code`) or an `Outcome` naming its status. `store=False` (a dry run) neither
         replays nor stores. `headers` derives response headers from the body, replays included.
         """
-        request_fingerprint = fingerprint(self.method, self.path, self.query, payload)
+        request_fingerprint = self.fingerprint_of(payload)
         if store and self.key is not None:
             await self._lock()
             stored = await self._stored()
             if stored is not None:
-                return self._replay(request_fingerprint, *stored, headers=headers)
+                return self.replay(request_fingerprint, *stored, headers=headers)
         result = await effect()
         if isinstance(result, Outcome):
             status_code, result = result.status, result.body
@@ -143,15 +143,26 @@ class Idempotency:
             await self._save(request_fingerprint, status_code, body)
         return JSONResponse(body, status_code=status_code, headers=_headers(headers, body))
 
-    def _replay(
+    def fingerprint_of(self, payload: Any) -> str:
+        """This request's fingerprint, with `payload` as in `run`."""
+        return fingerprint(self.method, self.path, self.query, payload)
+
+    @property
+    def lock_name(self) -> str:
+        """What names this key's advisory lock (hashed with `hashtextextended(name, 0)`)."""
+        return f"{self.table.schema}:{self.principal.client_id}:{self.key}"
+
+    def replay(
         self,
         request_fingerprint: str,
         stored_fingerprint: str,
         status: int,
         body: Any,
         *,
-        headers: HeadersOf | None,
+        headers: HeadersOf | None = None,
     ) -> Response:
+        """The stored response, marked replayed; 422 when the key was used for another
+        request. For a route that keeps its key in its own statement (`run` does it all)."""
         if stored_fingerprint != request_fingerprint:
             raise IdempotencyKeyReused(
                 "This Idempotency-Key was used with a different request; use a new key."
@@ -161,15 +172,12 @@ class Idempotency:
 
     async def _lock(self) -> None:
         """Hold the key for this transaction; a concurrent holder means 409 in flight."""
-        lock_name = f"{self.table.schema}:{self.principal.client_id}:{self.key}"
         acquired = await self.session.scalar(
             text("SELECT pg_try_advisory_xact_lock(hashtextextended(:name, 0))"),
-            {"name": lock_name},
+            {"name": self.lock_name},
         )
         if not acquired:
-            raise IdempotencyKeyInFlight(
-                "A request with this Idempotency-Key is still being processed; retry shortly."
-            )
+            raise in_flight()
 
     async def _stored(self) -> tuple[str, int, Any] | None:
         row = (
@@ -205,6 +213,13 @@ class Idempotency:
                 expires_at=func.now() + RETENTION,
             )
         )
+
+
+def in_flight() -> IdempotencyKeyInFlight:
+    """The 409 for a key whose first request still holds it."""
+    return IdempotencyKeyInFlight(
+        "A request with this Idempotency-Key is still being processed; retry shortly."
+    )
 
 
 def _headers(headers: HeadersOf | None, body: Any) -> dict[str, str]:

@@ -11,8 +11,26 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Select, Table, func, or_, select, true, update
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ColumnElement,
+    Integer,
+    Interval,
+    Select,
+    String,
+    Table,
+    bindparam,
+    func,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -145,15 +163,35 @@ async def settle(session: AsyncSession, transfer: Transfer, state: TransferState
     await session.flush()
 
 
-async def reversed_amount(session: AsyncSession, original: Transfer) -> int:
-    """What corrections in the reverse direction have already taken back of a transfer."""
-    statement = select(func.coalesce(func.sum(Transfer.amount_ore), 0)).where(
-        Transfer.corrects_id == original.id,
-        Transfer.state != TransferState.voided,
-        Transfer.from_account == original.to_account,
-        Transfer.to_account == original.from_account,
+_MAKE_TRANSFER = select(
+    func.funding.make_transfer(
+        bindparam("client_id", type_=String),
+        bindparam("role", type_=String),
+        bindparam("key", type_=String),
+        bindparam("lock_name", type_=String),
+        bindparam("fingerprint", type_=String),
+        bindparam("retention", type_=Interval),
+        bindparam("from_account", type_=String),
+        bindparam("to_account", type_=String),
+        bindparam("amount_ore", type_=BigInteger),
+        bindparam("kind", type_=String),
+        bindparam("pending", type_=Boolean),
+        bindparam("note", type_=String),
+        bindparam("corrects_id", type_=Integer),
+        bindparam("request_id", type_=String),
+        type_=JSONB,
     )
-    return int(await session.scalar(statement) or 0)
+)
+
+
+async def make_transfer(session: AsyncSession, **arguments: object) -> dict[str, Any]:
+    """POST /transfers in one statement, `funding.make_transfer` (see its migration): key,
+    checks, locks, debit, credit, transfer, audit event and stored response. It runs as its
+    own transaction (AUTOCOMMIT), so the accounts' rows are held for the function and its
+    commit only; the request's session must not have done anything before it."""
+    connection = await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    outcome: dict[str, Any] = (await connection.execute(_MAKE_TRANSFER, arguments)).scalar_one()
+    return outcome
 
 
 async def of_application(session: AsyncSession, application_ids: Iterable[int]) -> list[Transfer]:

@@ -45,12 +45,7 @@ async def create_transfer(
     the amount; settle it with `/transfers/{id}/post` or `/void`. Unknown accounts, a
     transfer to the same account and accounts of different years are 422.
     `Idempotency-Key` is required."""
-
-    async def effect() -> TransferRead:
-        transfer = await service.create_transfer(session, data=body, principal=admin)
-        return TransferRead.model_validate(transfer)
-
-    return await idem.run(effect, payload=body, status_code=201)
+    return await service.create_transfer(session, data=body, principal=admin, idempotency=idem)
 
 
 @router.get(

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import JSONResponse, Response
 
 from common.auth import Principal, Role
 from common.context import current_request_id
+from common.idempotency import RETENTION, Idempotency, in_flight
 from common.pagination import PageParams
-from common.problems import NotFound, field_error, invalid, invalid_many
+from common.problems import AppError, NotFound, field_error, invalid, invalid_many
 from services.funding.accounts import repository as accounts
 from services.funding.accounts import service as account_rules
 from services.funding.accounts.models import Account
@@ -41,7 +44,10 @@ class Movement:
 
 
 async def _insufficient(session: AsyncSession, code: str, amount: int) -> InsufficientFunds:
-    available = await repository.available(session, code)
+    return _insufficient_funds(code, await repository.available(session, code), amount)
+
+
+def _insufficient_funds(code: str, available: int, amount: int) -> InsufficientFunds:
     return InsufficientFunds(
         f"Account {code} has {available} öre available; {amount} öre were asked for.",
         account=code,
@@ -183,71 +189,103 @@ async def known_accounts(session: AsyncSession, codes: dict[str, str]) -> dict[s
     return found
 
 
-async def _check_correction(session: AsyncSession, data: TransferCreate) -> None:
-    if data.kind is not TransferKind.correction:
-        if data.corrects_id is not None:
-            raise invalid("body.corrects_id", "only a correction names a transfer it corrects")
-        return
-    if data.corrects_id is None:
-        raise invalid("body.corrects_id", "a correction must name the transfer it corrects")
-    original = await repository.get(session, data.corrects_id)
-    if original is None:
-        raise invalid("body.corrects_id", "no such transfer", data.corrects_id)
-    if original.state != TransferState.posted:
-        raise invalid(
+_CORRECTIONS = {
+    "not_a_correction": "only a correction names a transfer it corrects",
+    "missing": "a correction must name the transfer it corrects",
+    "no_such": "no such transfer",
+}
+
+
+def _refusal(outcome: dict[str, Any], data: TransferCreate) -> AppError:
+    """The problem for a refusal of `funding.make_transfer` (it has written nothing)."""
+    match outcome["outcome"]:
+        case "in_flight":
+            return in_flight()
+        case "same_account":
+            return invalid("body.to_account", "a transfer goes to another account", data.to_account)
+        case "unknown":
+            sides = [("from", data.from_account), ("to", data.to_account)]
+            return invalid_many(
+                [
+                    field_error(f"body.{side}_account", f"no account with code {code}", code)
+                    for side, code in sides
+                    if not outcome[f"{side}_known"]
+                ]
+            )
+        case "years":
+            return invalid(
+                "body.to_account",
+                f"the account is of year {outcome['to_year']}, "
+                f"the from account of {outcome['from_year']}",
+                data.to_account,
+            )
+        case "correction":
+            return _correction_refused(outcome, data)
+        case "insufficient":
+            return _insufficient_funds(data.from_account, outcome["available"], data.amount_ore)
+    raise RuntimeError(f"unknown outcome of funding.make_transfer: {outcome['outcome']}")
+
+
+def _correction_refused(outcome: dict[str, Any], data: TransferCreate) -> AppError:
+    reason = outcome["reason"]
+    if reason in _CORRECTIONS:
+        value = data.corrects_id if reason == "no_such" else None
+        return invalid("body.corrects_id", _CORRECTIONS[reason], value)
+    if reason == "not_posted":
+        return invalid(
             "body.corrects_id",
-            f"only a posted transfer is corrected (this one is {original.state})",
+            f"only a posted transfer is corrected (this one is {outcome['state']})",
         )
-    if {data.from_account, data.to_account} != {original.from_account, original.to_account}:
-        raise invalid(
+    if reason == "other_accounts":
+        return invalid(
             "body.to_account",
             "a correction runs between the corrected transfer's two accounts",
             data.to_account,
         )
-    if data.from_account == original.to_account:
-        left = original.amount_ore - await repository.reversed_amount(session, original)
-        if data.amount_ore > left:
-            raise invalid(
-                "body.amount_ore",
-                f"at most {left} öre of transfer {original.id} is left to reverse",
-                data.amount_ore,
-            )
+    return invalid(
+        "body.amount_ore",
+        f"at most {outcome['left']} öre of transfer {outcome['original']} is left to reverse",
+        data.amount_ore,
+    )
 
 
 async def create_transfer(
-    session: AsyncSession, *, data: TransferCreate, principal: Principal
-) -> Transfer:
-    """One transfer between two accounts of one year; 409 insufficient-funds if the from
-    account lacks the amount (a source account may go negative)."""
-    if data.from_account == data.to_account:
-        raise invalid("body.to_account", "a transfer goes to another account", data.to_account)
-    found = await known_accounts(
-        session, {"body.from_account": data.from_account, "body.to_account": data.to_account}
-    )
-    source, target = found[data.from_account], found[data.to_account]
-    if source.year != target.year:
-        raise invalid(
-            "body.to_account",
-            f"the account is of year {target.year}, the from account of {source.year}",
-            data.to_account,
+    session: AsyncSession,
+    *,
+    data: TransferCreate,
+    principal: Principal,
+    idempotency: Idempotency,
+) -> Response:
+    """One transfer between two accounts of one year, or the stored answer to its key; 409
+    insufficient-funds if the from account lacks the amount (a source account may go
+    negative). All of it is one statement in PostgreSQL (`funding.make_transfer`), so the
+    hot account's row is held for microseconds, not for round trips."""
+    request_fingerprint = idempotency.fingerprint_of(data)
+    async with repository.database_guards():
+        outcome = await repository.make_transfer(
+            session,
+            client_id=principal.client_id,
+            role=principal.role.value,
+            key=idempotency.key,
+            lock_name=idempotency.lock_name,
+            fingerprint=request_fingerprint,
+            retention=RETENTION,
+            from_account=data.from_account,
+            to_account=data.to_account,
+            amount_ore=data.amount_ore,
+            kind=data.kind.value,
+            pending=data.pending,
+            note=data.note,
+            corrects_id=data.corrects_id,
+            request_id=current_request_id(),
         )
-    await _check_correction(session, data)
-    [transfer] = await move(
-        session,
-        [
-            Movement(
-                from_account=data.from_account,
-                to_account=data.to_account,
-                amount_ore=data.amount_ore,
-                kind=data.kind,
-                pending=data.pending,
-                note=data.note,
-                corrects_id=data.corrects_id,
-            )
-        ],
-        principal=principal,
-    )
-    return transfer
+    if outcome["outcome"] == "replay":
+        return idempotency.replay(
+            request_fingerprint, outcome["fingerprint"], outcome["status"], outcome["body"]
+        )
+    if outcome["outcome"] != "made":
+        raise _refusal(outcome, data)
+    return JSONResponse(outcome["body"], status_code=201)
 
 
 async def get_transfer(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from tests.funding.support import API, Ledger
+from tests.database import DatabaseRun
+from tests.funding.support import API, Ledger, database_rows
 from tests.support import Schema, refused, unchanged
 
 TRANSFER = {"from_account": "2019.a", "to_account": "2019.b", "amount_ore": 1_000, "kind": "grant"}
@@ -103,3 +104,23 @@ class TestReplays:
             "2019.a": (10_000_000, 1_000, 0, 9_999_000),
             "2019.b": (1_000, 0, 0, 1_000),
         }
+
+    async def test_an_expired_key_makes_a_new_transfer(
+        self, funded: Ledger, test_run: DatabaseRun, database: str
+    ) -> None:
+        headers = funded.keyed("expires")
+        first = await funded.client.post(f"{API}/transfers", json=TRANSFER, headers=headers)
+        await database_rows(
+            test_run.role_url(database, "funding"),
+            "UPDATE funding.idempotency_key SET expires_at = now() - interval '1 second'",
+        )
+
+        again = await funded.client.post(f"{API}/transfers", json=TRANSFER, headers=headers)
+        replayed = await funded.client.post(f"{API}/transfers", json=TRANSFER, headers=headers)
+
+        assert first.status_code == again.status_code == 201
+        assert "Idempotent-Replayed" not in again.headers
+        assert again.json()["id"] != first.json()["id"]
+        assert replayed.headers["Idempotent-Replayed"] == "true"
+        assert replayed.json() == again.json()
+        assert (await funded.account("2019.b"))["credited_ore"] == 2_000

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
+from pydantic import TypeAdapter
 from sqlalchemy.exc import DBAPIError
 
 from tests.database import DatabaseRun
@@ -312,3 +314,24 @@ class TestTransferScoping:
 
         assert response.status_code == 403
         refused(response, 403, "forbidden")
+
+
+class TestOneStatement:
+    @pytest.mark.parametrize(
+        "at",
+        [
+            datetime(2019, 6, 10, 8, 0, 0, tzinfo=UTC),
+            datetime(2019, 6, 10, 8, 0, 0, 120_000, tzinfo=UTC),
+            datetime(2019, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC),
+        ],
+    )
+    async def test_times_written_in_the_database_read_as_the_service_writes_them(
+        self, test_run: DatabaseRun, database: str, at: datetime
+    ) -> None:
+        """POST /transfers stores its response from inside PostgreSQL; its times must be the
+        text every other response has for them."""
+        [row] = await database_rows(
+            test_run.role_url(database, "funding"), "SELECT funding.rfc3339(:at)", at=at
+        )
+
+        assert row[0] == TypeAdapter(datetime).dump_python(at, mode="json")
