@@ -46,6 +46,7 @@ class Principal:
     county_code: str | None = None
     organisation_number: str | None = None
     token_id: str | None = None
+    rate_limit: int | None = None  # the client's own requests per second, when it has one
 
 
 class InvalidToken(Unauthorized):
@@ -228,6 +229,8 @@ async def verify_token(
 
 
 _TEXT_CLAIMS = ("sub", "role", "jti")
+RATE_LIMIT_CLAIM = "rate_limit"
+"""A client's own rate limit (requests per second), set by the gateway when it has one."""
 _SCOPE_CLAIMS = ("county_code", "organisation_number")
 
 
@@ -235,8 +238,11 @@ def _principal(claims: dict[str, Any]) -> Principal:
     """The principal the claims name; a claim of the wrong type is an invalid token."""
     wrong = [name for name in _TEXT_CLAIMS if not isinstance(claims.get(name), str)]
     wrong += [name for name in _SCOPE_CLAIMS if not isinstance(claims.get(name, ""), str)]
+    rate_limit = claims.get(RATE_LIMIT_CLAIM)
+    if rate_limit is not None and (type(rate_limit) is not int or rate_limit < 1):
+        wrong.append(RATE_LIMIT_CLAIM)
     if wrong:
-        raise _unauthorized(f"The token's claims {', '.join(wrong)} are not text.")
+        raise _unauthorized(f"The token's claims {', '.join(wrong)} are not valid.")
     try:
         role = Role(claims["role"])
     except ValueError as exc:
@@ -247,6 +253,7 @@ def _principal(claims: dict[str, Any]) -> Principal:
         county_code=claims.get("county_code"),
         organisation_number=claims.get("organisation_number"),
         token_id=claims["jti"],
+        rate_limit=rate_limit,
     )
 
 

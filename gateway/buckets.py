@@ -40,8 +40,23 @@ class RateBucket(Base):
 
 
 class RateLimits(Protocol):
-    async def admit(self, identity: str, app: Starlette) -> float:
-        """0 when the request may pass; otherwise the seconds until it may."""
+    async def admit(self, identity: str, app: Starlette, rate: float | None = None) -> float:
+        """0 when the request may pass; otherwise the seconds until it may. `rate`: the
+        client's own limit (its bucket holds as many seconds of requests as the default's)."""
+
+
+@dataclass(frozen=True)
+class Limit:
+    """Requests per second, and how many may come at once."""
+
+    rate: float
+    burst: float
+
+    def scaled(self, rate: float | None) -> Limit:
+        """The same bucket in seconds for another rate (a client's own limit)."""
+        if rate is None:
+            return self
+        return Limit(rate, max(1.0, math.ceil(rate * self.burst / self.rate)))
 
 
 class TokenBuckets:
@@ -49,28 +64,28 @@ class TokenBuckets:
     `max_clients`."""
 
     def __init__(self, rate: float, burst: int, max_clients: int = 10_000) -> None:
-        self.rate = rate
-        self.burst = float(burst)
+        self.limit = Limit(rate, float(burst))
         self.max_clients = max_clients
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
 
-    def take(self, client: str) -> float:
+    def take(self, client: str, limit: Limit | None = None) -> float:
         """0 when the request may pass; otherwise the seconds until it may."""
+        rate, burst = (limit or self.limit).rate, (limit or self.limit).burst
         now = time.monotonic()
-        tokens, last = self._buckets.pop(client, (self.burst, now))
-        tokens = min(self.burst, tokens + (now - last) * self.rate)
+        tokens, last = self._buckets.pop(client, (burst, now))
+        tokens = min(burst, tokens + (now - last) * rate)
         if tokens >= 1:
             self._buckets[client] = (tokens - 1, now)
             wait = 0.0
         else:
             self._buckets[client] = (tokens, now)
-            wait = (1 - tokens) / self.rate
+            wait = (1 - tokens) / rate
         while len(self._buckets) > self.max_clients:
             self._buckets.popitem(last=False)
         return wait
 
-    async def admit(self, identity: str, app: Starlette) -> float:
-        return self.take(identity)
+    async def admit(self, identity: str, app: Starlette, rate: float | None = None) -> float:
+        return self.take(identity, self.limit.scaled(rate))
 
 
 @dataclass
@@ -100,12 +115,8 @@ class SharedBuckets:
     database cannot be read, each process limits on its own (`TokenBuckets`).
     """
 
-    def __init__(
-        self, rate: float, burst: int, *, lease: int | None = None, max_clients: int = 10_000
-    ) -> None:
-        self.rate = rate
-        self.burst = burst
-        self.lease = lease or max(1, min(10, burst // 10))
+    def __init__(self, rate: float, burst: int, *, max_clients: int = 10_000) -> None:
+        self.limit = Limit(rate, float(burst))
         self.max_clients = max_clients
         self.fallback = TokenBuckets(rate, burst, max_clients)
         self._leases: OrderedDict[str, _Lease] = OrderedDict()
@@ -121,7 +132,8 @@ class SharedBuckets:
             self._leases.popitem(last=False)
         return lease
 
-    async def admit(self, identity: str, app: Starlette) -> float:
+    async def admit(self, identity: str, app: Starlette, rate: float | None = None) -> float:
+        limit = self.limit.scaled(rate)
         lease = self._lease_of(identity)
         async with lease.lock:
             if lease.tokens > 0:
@@ -131,7 +143,7 @@ class SharedBuckets:
             if wait > 0:
                 return wait
             try:
-                granted, wait = await self._take(app.state.engine, identity)
+                granted, wait = await self._take(app.state.engine, identity, limit)
             except _STORE_ERRORS as exc:
                 if not self._failing:
                     logger.warning(
@@ -139,7 +151,7 @@ class SharedBuckets:
                         type(exc).__name__,
                     )
                 self._failing = True
-                return self.fallback.take(identity)
+                return self.fallback.take(identity, limit)
             if self._failing:
                 logger.info("Rate limits are shared again.")
                 self._failing = False
@@ -149,19 +161,12 @@ class SharedBuckets:
             lease.refused_until = time.monotonic() + wait
             return wait
 
-    async def _take(self, engine: AsyncEngine, identity: str) -> tuple[int, float]:
+    async def _take(self, engine: AsyncEngine, identity: str, limit: Limit) -> tuple[int, float]:
+        # Ten at a time, or a tenth of the bucket when that is less.
+        wanted = max(1, min(10, int(limit.burst) // 10))
+        parameters = {"identity": identity, "rate": limit.rate, "burst": limit.burst}
         async with engine.begin() as connection:
-            row = (
-                await connection.execute(
-                    _TAKE,
-                    {
-                        "identity": identity,
-                        "rate": self.rate,
-                        "burst": float(self.burst),
-                        "wanted": self.lease,
-                    },
-                )
-            ).one()
+            row = (await connection.execute(_TAKE, {**parameters, "wanted": wanted})).one()
             if time.monotonic() - self._forgotten_at > 60:
                 self._forgotten_at = time.monotonic()
                 await connection.execute(_FORGET, {"idle": self._idle_seconds})

@@ -64,8 +64,15 @@ class Settings(AppSettings):
     )
     login_window_seconds: int = Field(default=900, ge=1)
     login_lockout_seconds: int = Field(default=900, ge=1)
-    rate_limit_per_second: float = Field(default=20.0, gt=0, description="Per client (or IP).")
-    rate_limit_burst: int = Field(default=100, ge=1)
+    rate_limit_per_second: float = Field(
+        default=200.0,
+        gt=0,
+        description="Requests per second per client (per address without a token), unless "
+        "the client has its own limit.",
+    )
+    rate_limit_burst: int = Field(
+        default=400, ge=1, description="How many requests may come at once (the bucket's size)."
+    )
     rate_limit_store: Literal["postgres", "memory"] = Field(
         default="postgres",
         description="Where the rate limits' buckets are kept: `postgres` (the gateway's schema, "

@@ -114,13 +114,14 @@ class GatewayGuard:
         self.buckets = buckets
         self.limits = limits
 
-    async def _identity(self, scope: Scope) -> str:
+    async def _identity(self, scope: Scope) -> tuple[str, int | None]:
+        """Whose bucket the request takes from, and that client's own rate limit if any."""
         authorization = _header(scope, b"authorization") or ""
         if authorization[:7].lower() == "bearer ":
             revoked = await revoked_clients(scope["app"])
             principal = await verify_token(authorization[7:].strip(), self.keys, revoked=revoked)
-            return f"client:{principal.client_id}"
-        return f"ip:{trusted_proxies(scope).client_address(scope)}"
+            return f"client:{principal.client_id}", principal.rate_limit
+        return f"ip:{trusted_proxies(scope).client_address(scope)}", None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
@@ -128,7 +129,7 @@ class GatewayGuard:
             await self.app(scope, receive, send)
             return
         try:
-            identity = await self._identity(scope)
+            identity, rate = await self._identity(scope)
         except AppError as error:
             response = problem_response(
                 error.status,
@@ -139,7 +140,7 @@ class GatewayGuard:
             )
             await response(scope, receive, send)
             return
-        wait = await self.buckets.admit(identity, scope["app"])
+        wait = await self.buckets.admit(identity, scope["app"], rate)
         if wait > 0:
             response = problem_response(
                 429,

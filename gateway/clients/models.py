@@ -23,6 +23,7 @@ class ApiClient(Base):
             "(role = 'organiser') = (organisation_number IS NOT NULL)",
             name="organisation_number_only_for_organiser",
         ),
+        CheckConstraint("rate_limit_per_second > 0", name="rate_limit_positive"),
     )
 
     client_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -30,6 +31,7 @@ class ApiClient(Base):
     role: Mapped[str] = mapped_column(String(20))
     county_code: Mapped[str | None] = mapped_column(String(2))
     organisation_number: Mapped[str | None] = mapped_column(String(11))
+    rate_limit_per_second: Mapped[int | None] = mapped_column(Integer)
     secret_hash: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     created_by: Mapped[str | None] = mapped_column(String(64))

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Self
+from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 from pydantic.config import JsonDict
 
 from common.auth import Role
+from common.input import Integral
 from common.openapi import required_when
 from common.reference import CountyCode, OrganisationNumber
+
+MAX_RATE_LIMIT = 100_000
 
 
 class ClientCreate(BaseModel):
@@ -31,6 +34,14 @@ class ClientCreate(BaseModel):
     role: Role
     county_code: CountyCode | None = None
     organisation_number: OrganisationNumber | None = None
+    rate_limit_per_second: (
+        Annotated[int, Strict(), Field(ge=1, le=MAX_RATE_LIMIT), Integral] | None
+    ) = Field(
+        default=None,
+        description="Requests per second this client may make (its bucket holds as many "
+        "seconds of them as the gateway's default does); unset: the gateway's default. "
+        "Counts from the client's next token.",
+    )
 
     @model_validator(mode="after")
     def _scope_fits_role(self) -> Self:
@@ -47,6 +58,7 @@ _CLIENT_EXAMPLE: JsonDict = {
     "role": "rss",
     "county_code": "14",
     "organisation_number": None,
+    "rate_limit_per_second": None,
     "created_at": "2019-02-06T09:00:00Z",
     "revoked_at": None,
 }
@@ -64,6 +76,7 @@ class ClientRead(BaseModel):
     role: Role
     county_code: str | None
     organisation_number: str | None
+    rate_limit_per_second: int | None
     created_at: datetime
     revoked_at: datetime | None
 

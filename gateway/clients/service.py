@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common.auth import AUDIENCE, ISSUER
+from common.auth import AUDIENCE, ISSUER, RATE_LIMIT_CLAIM
 from common.pagination import PageParams
 from common.problems import NotFound
 from gateway.clients import repository
@@ -58,6 +58,7 @@ async def create_client(
         role=data.role.value,
         county_code=data.county_code,
         organisation_number=data.organisation_number,
+        rate_limit_per_second=data.rate_limit_per_second,
         secret_hash=secret_hash,
         created_by=created_by,
     )
@@ -152,5 +153,7 @@ def issue_token(client: ApiClient, *, keyring: Keyring, ttl: timedelta) -> str:
         claims["county_code"] = client.county_code
     if client.organisation_number:
         claims["organisation_number"] = client.organisation_number
+    if client.rate_limit_per_second is not None:
+        claims[RATE_LIMIT_CLAIM] = client.rate_limit_per_second
     key = keyring.current
     return jwt.encode(claims, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})

@@ -1,4 +1,5 @@
-"""Several gateway processes on one database enforce one rate limit per client."""
+"""Rate limits: several gateway processes on one database enforce one limit per client, and
+a client may have a limit of its own."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from starlette.applications import Starlette
@@ -16,13 +18,16 @@ from starlette.applications import Starlette
 from gateway.buckets import SharedBuckets
 from gateway.main import create_app as create_gateway
 from tests.database import DatabaseRun
+from tests.gateway.test_auth import create_client, get_token
 from tests.support import (
     Schema,
     Tokens,
     asgi_client,
     closed_url,
+    expect,
     gateway_settings,
     make_token,
+    refused,
     started,
 )
 
@@ -124,3 +129,46 @@ class TestDatabaseUnreachable:
             await engine.dispose()
         assert waits[:3] == [0.0, 0.0, 0.0]
         assert waits[3] > 0
+
+
+class TestAClientsOwnLimit:
+    async def test_a_client_made_with_its_own_limit_is_held_to_it_and_others_are_not(
+        self, test_run: DatabaseRun, database: str, tokens: Tokens
+    ) -> None:
+        # The default: 50 per second, 100 at once (two seconds' worth), refilling slowly.
+        settings: dict[str, Any] = {"rate_limit_per_second": 50.0, "rate_limit_burst": 100}
+        async with replicas(test_run, database, count=1, **settings) as (gateway,):
+            made = await create_client(
+                gateway, tokens, name="Nightly export", role="reader", rate_limit_per_second=2
+            )
+            assert made["rate_limit_per_second"] == 2
+            listed = expect(
+                await gateway.get(f"/auth/v1/clients/{made['client_id']}", headers=tokens.admin),
+                200,
+            )
+            assert listed["rate_limit_per_second"] == 2
+            token = expect(await get_token(gateway, made["client_id"], made["client_secret"]), 200)
+            own = {"Authorization": f"Bearer {token['access_token']}"}
+            seen = [(await gateway.get("/api-info", headers=own)).status_code for _ in range(6)]
+            # Two per second, and two seconds' worth at once, as the default's bucket holds.
+            assert seen == [200] * 4 + [429] * 2
+            reader = tokens.reader
+            others = [
+                (await gateway.get("/api-info", headers=reader)).status_code for _ in range(6)
+            ]
+            assert others == [200] * 6
+
+    @pytest.mark.parametrize("limit", [0, -1, 1.5, "10", 100_001])
+    async def test_a_limit_that_is_not_a_positive_whole_number_is_refused(
+        self, test_run: DatabaseRun, database: str, tokens: Tokens, limit: object
+    ) -> None:
+        async with replicas(test_run, database, count=1) as (gateway,):
+            schema = Schema(test_run, database, "gateway")
+            before = await schema.count("api_client")
+            response = await gateway.post(
+                "/auth/v1/clients",
+                json={"name": "X", "role": "reader", "rate_limit_per_second": limit},
+                headers=tokens.admin,
+            )
+            refused(response, 422, "validation-error")
+            assert await schema.count("api_client") == before
