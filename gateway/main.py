@@ -119,8 +119,10 @@ def _middleware(settings: Settings, keys: KeySet) -> list[tuple[Any, dict[str, A
     buckets = make_rate_limits(
         settings.rate_limit_store, settings.rate_limit_per_second, settings.rate_limit_burst
     )
+    # Innermost first: requests for a service leave at ProxyDispatch, after the guard.
     stack: list[tuple[Any, dict[str, Any]]] = [
-        (GatewayGuard, {"keys": keys, "buckets": buckets, "limits": limits})
+        (proxy.ProxyDispatch, {}),
+        (GatewayGuard, {"keys": keys, "buckets": buckets, "limits": limits}),
     ]
     if settings.cors_origins:
         stack.append(
@@ -197,7 +199,7 @@ def create_app(
     app = build_app(
         INFO,
         lifespan=lifespan,
-        routers=[tokens_router, clients_router, docs_router, proxy.router],
+        routers=[tokens_router, clients_router, docs_router],
         readiness=_readiness(settings),
         openapi_url=None,
         keys=keys,

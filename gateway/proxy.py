@@ -1,18 +1,22 @@
-"""The reverse proxy: one pooled client per upstream, bodies streamed both ways."""
+"""The reverse proxy: one pooled client per upstream, bodies streamed both ways, in plain ASGI
+in front of the gateway's own routes."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
 import httpx
-from fastapi import APIRouter, Request
-from fastapi.routing import APIRoute
-from starlette.background import BackgroundTask
-from starlette.responses import Response, StreamingResponse
-from starlette.routing import Match
-from starlette.types import Scope
+from starlette.requests import ClientDisconnect
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from common.context import current_request_id, current_traceparent
-from common.problems import NotFound, problem_response
+from common.problems import problem_response
 from gateway.config import Settings
+
+logger = logging.getLogger("kvf.gateway.proxy")
 
 HOP_BY_HOP = frozenset(
     {
@@ -33,6 +37,7 @@ _REPLACED = frozenset(
     {"host", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-request-id"}
 )
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+"""The methods the services take (what CORS allows)."""
 
 
 def make_upstream_clients(
@@ -63,8 +68,7 @@ def make_upstream_clients(
     }
 
 
-def _dropped(headers: httpx.Headers | list[tuple[str, str]], extra: frozenset[str]) -> set[str]:
-    items = headers.multi_items() if isinstance(headers, httpx.Headers) else headers
+def _dropped(items: list[tuple[str, str]], extra: frozenset[str]) -> set[str]:
     named = {
         token.strip().lower()
         for key, value in items
@@ -74,111 +78,155 @@ def _dropped(headers: httpx.Headers | list[tuple[str, str]], extra: frozenset[st
     return set(HOP_BY_HOP | extra) | named
 
 
-def request_headers(request: Request) -> list[tuple[bytes, bytes]]:
+def _first(raw: list[tuple[bytes, bytes]], name: bytes) -> str | None:
+    return next((value.decode("latin-1") for key, value in raw if key == name), None)
+
+
+def request_headers(scope: Scope) -> list[tuple[bytes, bytes]]:
     """The client's headers less hop-by-hop ones, plus X-Forwarded-*, request id and trace.
     The client's own are passed on as the bytes they came as (a value need not be ASCII)."""
-    dropped = _dropped(request.headers.items(), _REPLACED | {"traceparent"})
-    headers = [(k, v) for k, v in request.headers.raw if k.decode("latin-1").lower() not in dropped]
+    raw: list[tuple[bytes, bytes]] = scope["headers"]
+    items = [(key.decode("latin-1"), value.decode("latin-1")) for key, value in raw]
+    dropped = _dropped(items, _REPLACED | {"traceparent"})
+    headers = [(k, v) for k, v in raw if k.decode("latin-1").lower() not in dropped]
     added: list[tuple[str, str]] = []
-    client_host = request.client.host if request.client else None
-    prior = request.headers.get("x-forwarded-for")
-    forwarded_for = ", ".join(part for part in (prior, client_host) if part)
+    client = scope.get("client")
+    prior = _first(raw, b"x-forwarded-for")
+    forwarded_for = ", ".join(part for part in (prior, client[0] if client else None) if part)
     if forwarded_for:
         added.append(("x-forwarded-for", forwarded_for))
-    added.append(("x-forwarded-proto", request.url.scheme))
-    if "host" in request.headers:
-        added.append(("x-forwarded-host", request.headers["host"]))
+    added.append(("x-forwarded-proto", scope.get("scheme", "http")))
+    host = _first(raw, b"host")
+    if host is not None:
+        added.append(("x-forwarded-host", host))
     added.append(("x-request-id", current_request_id() or ""))
     added.append(("traceparent", current_traceparent() or ""))
     return headers + [(k.encode("latin-1"), v.encode("latin-1")) for k, v in added]
 
 
-def response_headers(headers: httpx.Headers) -> list[tuple[str, str]]:
-    """The upstream's headers less hop-by-hop ones (request id and trace are set again)."""
-    dropped = _dropped(headers, frozenset({"x-request-id", "traceparent"}))
-    return [(key, value) for key, value in headers.multi_items() if key.lower() not in dropped]
+def response_headers(headers: httpx.Headers) -> list[tuple[bytes, bytes]]:
+    """The upstream's headers less hop-by-hop ones (request id and trace are set again).
+    Multi-valued ones (Set-Cookie, Vary) keep every value."""
+    items = headers.multi_items()
+    dropped = _dropped(items, frozenset({"x-request-id", "traceparent"}))
+    return [
+        (key.encode("latin-1"), value.encode("latin-1"))
+        for key, value in items
+        if key.lower() not in dropped
+    ]
 
 
-def _has_body(request: Request) -> bool:
-    length = request.headers.get("content-length")
-    return "transfer-encoding" in request.headers or (length is not None and length != "0")
+def _has_body(scope: Scope) -> bool:
+    raw: list[tuple[bytes, bytes]] = scope["headers"]
+    length = _first(raw, b"content-length")
+    return _first(raw, b"transfer-encoding") is not None or (length is not None and length != "0")
 
 
-class UpstreamRoute(APIRoute):
-    """Matches only paths whose first segment is in the route table.
-
-    Any other path falls through to the routes after the proxy (the docs' static files) or to
-    the router's 404 and 405, instead of being claimed by the catch-all.
-    """
-
-    def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        match, child_scope = super().matches(scope)
-        if match is Match.NONE:
-            return match, child_scope
-        upstream = child_scope.get("path_params", {}).get("upstream")
-        app = scope.get("app")
-        known = getattr(getattr(app, "state", None), "upstreams", {})
-        return (match, child_scope) if upstream in known else (Match.NONE, {})
+async def _body(receive: Receive) -> AsyncIterator[bytes]:
+    """The request's body as it arrives; a client that goes away ends it (ClientDisconnect)."""
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect
+        yield message.get("body", b"")
+        if not message.get("more_body", False):
+            return
 
 
-router = APIRouter(route_class=UpstreamRoute)
+def _target(scope: Scope) -> str:
+    """The path as the client sent it (raw, so encoded characters stay), with its query."""
+    raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
+    query: bytes = scope.get("query_string", b"")
+    return (raw_path + (b"?" + query if query else b"")).decode("latin-1")
 
 
-@router.api_route("/{upstream}/{path:path}", methods=METHODS, include_in_schema=False)
-async def proxy(request: Request, upstream: str) -> Response:
-    """Pass the request to the service named by the first path segment, streaming both ways."""
-    client: httpx.AsyncClient | None = request.app.state.upstreams.get(upstream)
-    if client is None:
-        raise NotFound(f"No service answers under /{upstream}.")
-    target = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1")
-    if request.url.query:
-        target = f"{target}?{request.url.query}"
+async def forward(
+    scope: Scope, receive: Receive, send: Send, upstream: str, client: httpx.AsyncClient
+) -> None:
+    """Pass one request to `upstream` and its answer back, streaming both ways."""
     outgoing = client.build_request(
-        request.method,
-        target,
-        headers=request_headers(request),
-        content=request.stream() if _has_body(request) else None,
+        scope["method"],
+        _target(scope),
+        headers=request_headers(scope),
+        content=_body(receive) if _has_body(scope) else None,
     )
     try:
         response = await client.send(outgoing, stream=True)
-    except httpx.PoolTimeout:
+    except ClientDisconnect:
+        logger.info("client left during its upload", extra={"upstream": upstream})
+        return
+    except httpx.HTTPError as exc:
+        await _refusal(exc, upstream, scope["path"])(scope, receive, send)
+        return
+    try:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status_code,
+                "headers": response_headers(response.headers),
+            }
+        )
+        async for chunk in response.aiter_raw():
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+    finally:
+        await response.aclose()
+
+
+def _refusal(exc: httpx.HTTPError, upstream: str, path: str) -> Response:
+    """The problem for an upstream that could not be asked or did not answer."""
+    if isinstance(exc, httpx.PoolTimeout):
         # Busy, not down: every connection to it stayed in use for the whole pool timeout.
+        detail = f"The {upstream} service is busy; nothing was sent to it, so retrying is safe."
+        return problem_response(504, detail=detail, instance=path)
+    if isinstance(exc, httpx.TimeoutException) and not isinstance(exc, httpx.ConnectTimeout):
+        detail = f"The {upstream} service did not answer in time."
+        return problem_response(504, detail=detail, instance=path)
+    if isinstance(exc, httpx.TransportError):
         return problem_response(
-            504,
-            detail=f"The {upstream} service is busy; nothing was sent to it, so retrying is safe.",
-            instance=request.url.path,
+            503,
+            detail=f"The {upstream} service is not reachable; try again shortly.",
+            instance=path,
+            headers={"Retry-After": "5"},
         )
-    except httpx.ConnectTimeout:
-        return _unavailable(upstream, request)
-    except httpx.TimeoutException:
-        return problem_response(
-            504,
-            detail=f"The {upstream} service did not answer in time.",
-            instance=request.url.path,
-        )
-    except httpx.TransportError:
-        return _unavailable(upstream, request)
-    return _streamed(response)
+    raise exc
 
 
-def _unavailable(upstream: str, request: Request) -> Response:
-    return problem_response(
-        503,
-        detail=f"The {upstream} service is not reachable; try again shortly.",
-        instance=request.url.path,
-        headers={"Retry-After": "5"},
-    )
+@dataclass(frozen=True)
+class _ProxyRoute:
+    """What the request is counted under in the metrics (a route template, never a path)."""
+
+    path: str = "/{upstream}/{path:path}"
 
 
-def _streamed(response: httpx.Response) -> Response:
-    streamed = StreamingResponse(
-        response.aiter_raw(),
-        status_code=response.status_code,
-        background=BackgroundTask(response.aclose),
-    )
-    # Multi-valued headers (Set-Cookie, Vary) must survive, so set the raw list.
-    streamed.raw_headers = [
-        (key.encode("latin-1"), value.encode("latin-1"))
-        for key, value in response_headers(response.headers)
-    ]
-    return streamed
+PROXY_ROUTE = _ProxyRoute()
+
+
+def upstream_of(scope: Scope) -> httpx.AsyncClient | None:
+    """The client of the upstream named by the path's first segment, if there is one."""
+    path: str = scope.get("path", "")
+    name, slash, _ = path[1:].partition("/")
+    if not slash:
+        return None
+    upstreams: dict[str, httpx.AsyncClient] = getattr(scope["app"].state, "upstreams", {})
+    return upstreams.get(name)
+
+
+class ProxyDispatch:
+    """Requests for a service go straight to it, after the gateway's own checks but without
+    FastAPI's routing, dependency resolution or a streaming response's task group: the
+    gateway's own cost per request is what every call through it pays. A method the service
+    does not take is its 405. Anything else (the gateway's own routes, a first segment no
+    service answers under) goes on to the app."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        client = upstream_of(scope) if scope["type"] == "http" else None
+        if client is None:
+            await self.app(scope, receive, send)
+            return
+        scope["route"] = PROXY_ROUTE
+        name = scope["path"][1:].partition("/")[0]
+        await forward(scope, receive, send, name, client)
