@@ -1,5 +1,6 @@
 # Two commands on a fresh machine: `make run` and `make test`. Everything installs into .venv
-# from the pinned lock (uv.lock), with uv itself pinned and installed by pip.
+# from the pinned lock (uv.lock), with uv itself pinned and installed by pip, and compiled to
+# bytecode once (each app process would otherwise compile its dependencies on every start).
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 UV_VERSION := 0.13.8
@@ -16,7 +17,7 @@ $(UV):
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(STAMP): $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --inexact --quiet --python $(VENV)/bin/python
+	$(UV) sync --frozen --inexact --quiet --compile-bytecode --python $(VENV)/bin/python
 	@touch $(STAMP)
 
 run: install

@@ -13,7 +13,7 @@ import json
 import os
 from collections.abc import Awaitable, Callable
 
-from bench import gateway, ingest, ledger
+from bench import gateway, ingest, ledger, startup
 from bench.platform import Platform, platform, postgres
 
 OnPlatform = Callable[[Platform], Awaitable[dict[str, float]]]
@@ -24,7 +24,7 @@ ON_PLATFORM: dict[str, OnPlatform] = {
     "ledger": ledger.run,
     "ingest": ingest.run,
 }
-ON_SERVER: dict[str, OnServer] = {}
+ON_SERVER: dict[str, OnServer] = {"startup": startup.run}
 
 # (comparison, goal) for each figure; `>=` for throughput ratios, `<=` for times.
 GOALS: dict[str, tuple[str, float]] = {

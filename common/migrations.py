@@ -12,6 +12,8 @@ from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -101,3 +103,23 @@ def upgrade(section: str, url: URL, revision: str = "head") -> None:
 def downgrade(section: str, url: URL, revision: str = "base") -> None:
     """Run one app's migrations down to `revision`; blocking (call it off the event loop)."""
     command.downgrade(alembic_config(section, url), revision)
+
+
+def _applied(connection: Connection, schema: str) -> set[str]:
+    context = MigrationContext.configure(connection, opts={"version_table_schema": schema})
+    return set(context.get_current_heads())
+
+
+async def is_at_head(section: str, url: URL) -> bool:
+    """Whether one app's schema is at the head of its scripts, so that `upgrade` has nothing
+    to do: the revisions in its version table (none before its first migration) are the
+    scripts' heads. Reading them costs one connection, where `upgrade` loads the app's models
+    and runs its environment."""
+    heads = set(ScriptDirectory.from_config(alembic_config(section)).get_heads())
+    engine = create_async_engine(url, poolclass=NullPool, hide_parameters=True)
+    try:
+        async with engine.connect() as connection:
+            applied = await connection.run_sync(_applied, section)
+    finally:
+        await engine.dispose()
+    return applied == heads

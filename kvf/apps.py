@@ -1,14 +1,20 @@
-"""The four apps of the platform: where each lives, its schema and its settings."""
+"""The four apps of the platform: where each lives, its schema and its settings.
+
+Imported by the command line before it knows the command, so it imports no app and no web
+stack itself: an app's settings and factory are imported when asked for.
+"""
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
-from common.settings import AppSettings
+    from common.settings import AppSettings
 
 
 @dataclass(frozen=True)

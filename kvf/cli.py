@@ -1,21 +1,26 @@
-"""The `kvf` command line."""
+"""The `kvf` command line.
+
+Only the standard library and the app table are imported here; each command imports what it
+needs when it runs, so `kvf --help` and a mistyped command answer at once.
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from common.auth import Role
-from common.settings import get_platform_settings
+from common.roles import Role
 from kvf.apps import APPS, APPS_BY_NAME
 
 
 def _db_init(args: argparse.Namespace) -> int:
-    from kvf.database import init_database
+    import asyncio
+
+    from common.settings import get_platform_settings
+    from kvf.database import init_database, migrated_note
     from kvf.up import role_passwords
 
     platform = get_platform_settings()
@@ -23,9 +28,10 @@ def _db_init(args: argparse.Namespace) -> int:
         print("Set KVF_DATABASE_URL to the database to initialise.", file=sys.stderr)
         return 2
     passwords = role_passwords(Path(platform.home))
-    asyncio.run(
+    migrated = asyncio.run(
         init_database(platform.database_url, prefix=platform.db_role_prefix, passwords=passwords)
     )
+    print(migrated_note(migrated))
     print(f"Initialised roles, schemas and migrations of {', '.join(a.schema for a in APPS)}.")
     return 0
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from common.migrations import upgrade
+from common.migrations import is_at_head, upgrade
 from common.settings import asyncpg_url, role_name
 from kvf.apps import SCHEMAS
 
@@ -59,8 +59,9 @@ def app_url(owner: URL, prefix: str, schema: str, password: str | None) -> URL:
 
 async def init_database(
     owner_url: str, *, prefix: str, passwords: Mapping[str, str | None]
-) -> None:
-    """Create each app's login role and schema (owned by the role), then migrate each app."""
+) -> list[str]:
+    """Create each app's login role and schema (owned by the role), then migrate each app
+    whose schema is behind its scripts; returns the schemas it migrated."""
     owner = asyncpg_url(owner_url)
     engine = create_async_engine(
         owner, poolclass=NullPool, isolation_level="AUTOCOMMIT", hide_parameters=True
@@ -73,10 +74,22 @@ async def init_database(
                 await _prepare_schema(connection, database, schema, role, passwords.get(schema))
     finally:
         await engine.dispose()
+    migrated = []
     for schema in SCHEMAS:
         url = app_url(owner, prefix, schema, passwords.get(schema))
+        if await is_at_head(schema, url):
+            continue
         await asyncio.to_thread(upgrade, schema, url)
         logger.info("migrated", extra={"schema": schema})
+        migrated.append(schema)
+    return migrated
+
+
+def migrated_note(migrated: Sequence[str]) -> str:
+    """A line for the user: the schemas just migrated, or that every one was at head."""
+    if not migrated:
+        return "Every schema is at the head of its migrations; none were run."
+    return f"Migrated {', '.join(migrated)} to the head of its migrations."
 
 
 async def drop_roles(owner_url: str, *, prefix: str) -> None:

@@ -100,6 +100,9 @@ class TestKvfUp:
         # The admin made by the first start still signs in: the same data, not a new database.
         assert await _token_status(second, credentials) == 200
         assert (second.home / "admin-credentials.json").read_text() == credentials
+        # The first start migrated every schema; the second found them at head and ran none.
+        assert "Migrated gateway, funding, goals, mvp_evaluation to the head" in first.output()
+        assert "none were run" in second.output(), second.output()
 
         assert await second.stop(signal.SIGINT) == 0, second.output()
         _, alive = psutil.wait_procs(second.children, timeout=10)
