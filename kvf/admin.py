@@ -24,12 +24,21 @@ def _checked(response: httpx.Response) -> Any:
     return response.json()
 
 
-def clients_create(*, name: str, role: str, county: str | None, organisation: str | None) -> int:
+def clients_create(
+    *,
+    name: str,
+    role: str,
+    county: str | None,
+    organisation: str | None,
+    rate_limit: int | None = None,
+) -> int:
     body: dict[str, Any] = {"name": name, "role": role}
     if county:
         body["county_code"] = county
     if organisation:
         body["organisation_number"] = organisation
+    if rate_limit is not None:
+        body["rate_limit_per_second"] = rate_limit
     with api() as client:
         created = _checked(client.post("/auth/v1/clients", json=body))
     _print({"client_id": created["client_id"], "client_secret": created["client_secret"]})

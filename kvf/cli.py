@@ -53,7 +53,11 @@ def _clients_create(args: argparse.Namespace) -> int:
     from kvf.admin import clients_create
 
     return clients_create(
-        name=args.name, role=args.role, county=args.county, organisation=args.organisation
+        name=args.name,
+        role=args.role,
+        county=args.county,
+        organisation=args.organisation,
+        rate_limit=args.rate_limit,
     )
 
 
@@ -83,6 +87,12 @@ def _add_clients(commands: Any) -> None:
     create.add_argument("--role", required=True, choices=[r.value for r in Role])
     create.add_argument("--county", help="two-digit county code (role rss)")
     create.add_argument("--organisation", help="organisation number NNNNNN-NNNN (role organiser)")
+    create.add_argument(
+        "--rate-limit",
+        type=int,
+        metavar="N",
+        help="requests per second for this client (default: the gateway's, 200)",
+    )
     create.set_defaults(handler=_clients_create)
     sub.add_parser("list", help="list clients").set_defaults(handler=_clients_list)
     revoke = sub.add_parser("revoke", help="revoke a client: it gets no new token")

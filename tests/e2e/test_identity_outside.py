@@ -56,6 +56,27 @@ class TestIdentityFromOutside:
                         assert response.json()["role"] == role.value
                         assert response.json()["client_id"] == created["client_id"]
 
+    async def test_a_client_made_with_its_own_rate_limit_is_held_to_it(
+        self, platform: KvfUp
+    ) -> None:
+        created = await asyncio.to_thread(
+            kvf, platform, "clients", "create", "--name", "Slow script", "--role", "reader",
+            "--rate-limit", "1",
+        )  # fmt: skip
+        listed = await asyncio.to_thread(kvf, platform, "clients", "list")
+        mine = next(item for item in listed if item["client_id"] == created["client_id"])
+        assert mine["rate_limit_per_second"] == 1
+        async with httpx.AsyncClient(base_url=platform.gateway_url, timeout=10) as gateway:
+            bearer = {"Authorization": f"Bearer {await token(gateway, created)}"}
+            answers = await asyncio.gather(
+                *(gateway.get("/funding/v1/me", headers=bearer) for _ in range(8))
+            )
+        statuses = [answer.status_code for answer in answers]
+        # One a second, and two seconds' worth at once (as the default's bucket holds): of
+        # eight sent together, two pass, and a slow machine lets a few more refill.
+        assert set(statuses) == {200, 429}, statuses
+        assert 2 <= statuses.count(200) <= 5, statuses
+
     async def test_forged_expired_and_alg_none_tokens_are_refused_everywhere(
         self, platform: KvfUp, test_run: DatabaseRun
     ) -> None:
