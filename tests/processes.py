@@ -21,7 +21,7 @@ from tests.database import DatabaseRun
 from tests.support import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
-READY_WITHIN = 60.0
+READY_WITHIN = 120.0  # generous: four apps starting on two busy cores
 STOPPED_WITHIN = 30.0
 
 
