@@ -13,7 +13,7 @@ import json
 import os
 from collections.abc import Awaitable, Callable
 
-from bench import gateway, ingest, ledger, startup
+from bench import analysis, gateway, ingest, ledger, startup
 from bench.platform import Platform, platform, postgres
 
 OnPlatform = Callable[[Platform], Awaitable[dict[str, float]]]
@@ -22,6 +22,7 @@ OnServer = Callable[[str], Awaitable[dict[str, float]]]
 ON_PLATFORM: dict[str, OnPlatform] = {
     "gateway": gateway.run,
     "ledger": ledger.run,
+    "analysis": analysis.run,
     "ingest": ingest.run,
 }
 ON_SERVER: dict[str, OnServer] = {"startup": startup.run}

@@ -3,7 +3,7 @@
 from common.idempotency import idempotency_table
 from services.mvp_evaluation.db import Base
 from services.mvp_evaluation.instruments.models import Instrument, Item
-from services.mvp_evaluation.responses.models import Response, ResponseImport
+from services.mvp_evaluation.responses.models import Response, ResponseImport, ScaleScore
 from services.mvp_evaluation.schools.models import School
 from services.mvp_evaluation.waves.models import Wave
 
@@ -15,6 +15,7 @@ __all__ = [
     "Item",
     "Response",
     "ResponseImport",
+    "ScaleScore",
     "School",
     "Wave",
     "idempotency_key",

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.problems import NotFound
@@ -20,8 +21,14 @@ from services.mvp_evaluation.analyses.schemas import (
 )
 from services.mvp_evaluation.analyses.statistics import Scores
 from services.mvp_evaluation.analyses.suppression import cell_hidden, group_hidden
+from services.mvp_evaluation.responses import scores
 from services.mvp_evaluation.schools.schemas import Arm
 from services.mvp_evaluation.waves import repository as waves
+from services.mvp_evaluation.waves.schemas import WaveKind
+
+
+def _empty() -> Scores:
+    return np.empty(0, dtype=np.float64)
 
 
 @dataclass
@@ -30,12 +37,29 @@ class SchoolScores:
 
     code: str
     arm: Arm
-    pre_all: list[float] = field(default_factory=list)
-    pre: list[float] = field(default_factory=list)
-    post: list[float] = field(default_factory=list)
+    pre_all: Scores = field(default_factory=_empty)
+    pre: Scores = field(default_factory=_empty)
+    post: Scores = field(default_factory=_empty)
 
     def arrays(self) -> tuple[Scores, Scores]:
-        return np.array(self.pre, dtype=np.float64), np.array(self.post, dtype=np.float64)
+        return self.pre, self.post
+
+
+@dataclass
+class WaveScores:
+    """A wave's stored scores, batch by batch: respondent keys and scores."""
+
+    keys: list[bytes] = field(default_factory=list)
+    scores: list[bytes] = field(default_factory=list)
+
+    def scored(self) -> tuple[npt.NDArray[np.uint64], Scores]:
+        """The keys and scores of the respondents with a score."""
+        if not self.keys:
+            return np.empty((0, 2), dtype=np.uint64), _empty()
+        keys = np.concatenate([scores.decode_keys(data) for data in self.keys])
+        values = np.concatenate([scores.decode_scores(data) for data in self.scores])
+        present = ~np.isnan(values)
+        return keys[present], values[present]
 
 
 def _paired_read(pre: Scores, post: Scores, *, hidden: bool) -> PairedRead:
@@ -46,8 +70,8 @@ def _paired_read(pre: Scores, post: Scores, *, hidden: bool) -> PairedRead:
 
 def _arm(schools: Sequence[SchoolScores], arm: Arm) -> tuple[Scores, Scores, list[int]]:
     members = [school for school in schools if school.arm == arm]
-    pre = np.array([x for school in members for x in school.pre], dtype=np.float64)
-    post = np.array([x for school in members for x in school.post], dtype=np.float64)
+    pre = np.concatenate([_empty(), *(school.pre for school in members)])
+    post = np.concatenate([_empty(), *(school.post for school in members)])
     return pre, post, [len(school.pre) for school in members]
 
 
@@ -60,12 +84,16 @@ async def _scores(session: AsyncSession, scale: str, cohort: str) -> list[School
         raise NotFound(f"No pre or post waves in cohort {cohort}.")
     if not await repository.scale_in_cohort(session, cohort, scale):
         raise NotFound(f"No scale {scale} in the instruments of cohort {cohort}.")
-    for code, pre, post in await repository.pre_post_scores(session, cohort, scale):
-        school = schools[code]
-        school.pre_all.append(pre)
-        if post is not None:
-            school.pre.append(pre)
-            school.post.append(post)
+    by_wave: dict[tuple[str, str], WaveScores] = {}
+    for code, kind, keys, values in await repository.stored_scores(session, cohort, scale):
+        stored = by_wave.setdefault((code, kind), WaveScores())
+        stored.keys.append(keys)
+        stored.scores.append(values)
+    for code, school in schools.items():
+        pre_keys, pre = by_wave.get((code, WaveKind.pre), WaveScores()).scored()
+        post_keys, post = by_wave.get((code, WaveKind.post), WaveScores()).scored()
+        at_pre, at_post = scores.match(pre_keys, post_keys)
+        school.pre_all, school.pre, school.post = pre, pre[at_pre], post[at_post]
     return list(schools.values())
 
 
@@ -89,7 +117,7 @@ async def effects(
     pre_c, post_c, parts_c = _arm(schools, Arm.comparison)
     controlled_hidden = group_hidden(parts_t, limit) or group_hidden(parts_c, limit)
     icc_hidden = group_hidden([len(school.pre_all) for school in schools], limit)
-    icc_groups = [np.array(school.pre_all, dtype=np.float64) for school in schools]
+    icc_groups = [school.pre_all for school in schools]
     return EffectsRead(
         scale=scale,
         cohort=cohort,

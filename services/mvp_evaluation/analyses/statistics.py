@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats  # type: ignore[import-untyped]  # SciPy ships no type stubs
 
 Scores = npt.NDArray[np.float64]
 # Below this, a spread is rounding noise: scores are means of at most 500 integers, so two
@@ -65,7 +64,11 @@ def paired(pre: Scores, post: Scores) -> Paired:
     mean_pre, mean_post, mean_diff = float(pre.mean()), float(post.mean()), float(diff.mean())
     if n == 1:
         return Paired(n=1, mean_pre=mean_pre, mean_post=mean_post, mean_diff=mean_diff)
-    half_width_factor = float(stats.t.ppf(0.975, n - 1)) / math.sqrt(n)
+    # Imported here, not at start: SciPy takes seconds to import. These are the functions
+    # behind scipy.stats.t's ppf and sf, without the import of scipy.stats.
+    from scipy.special import stdtr, stdtrit  # type: ignore[import-untyped]  # no stubs
+
+    half_width_factor = float(stdtrit(n - 1, 0.975)) / math.sqrt(n)
     if _constant(diff):
         return Paired(
             n=n,
@@ -87,7 +90,7 @@ def paired(pre: Scores, post: Scores) -> Paired:
         sd_diff=sd,
         ci95_low=mean_diff - half_width_factor * sd,
         ci95_high=mean_diff + half_width_factor * sd,
-        p_value=finite(2 * stats.t.sf(abs(t), n - 1)),
+        p_value=finite(2 * stdtr(n - 1, -abs(t))),
         d_z=d_z,
         hedges_g=hedges_j(n - 1) * d_z,
     )

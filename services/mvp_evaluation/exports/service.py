@@ -42,9 +42,8 @@ async def _content(
     engine: AsyncEngine, wave_id: int, codes: list[str], separator: str
 ) -> AsyncIterator[bytes]:
     yield _lines([["respondent", *codes]], separator)
-    async for chunk in repository.responses(engine, wave_id):
-        rows = [[respondent, *answers] for respondent, answers in chunk]
-        yield _lines(rows, separator)
+    async for chunk in repository.response_lines(engine, wave_id, separator):
+        yield chunk
 
 
 async def export_responses(

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Identity,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     func,
@@ -54,3 +55,23 @@ class ResponseImport(Base):
     rows: Mapped[int] = mapped_column(Integer)
     request_id: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ScaleScore(Base):
+    """The scale scores of a part of one accepted batch (its rows from wave position
+    `position` on) on one scale, computed when it was stored (`responses.scores`): per row, in
+    order, a float8 (NaN when missing) and the respondent's 16-byte key. Effects read a few
+    of these rows instead of recomputing every pupil's score from the answers."""
+
+    __tablename__ = "scale_score"
+    __table_args__ = (
+        CheckConstraint("length(scores) = length(respondent_keys) / 2", name="lengths_agree"),
+    )
+
+    import_id: Mapped[int] = mapped_column(
+        ForeignKey("response_import.id", ondelete="CASCADE"), primary_key=True
+    )
+    scale: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    respondent_keys: Mapped[bytes] = mapped_column(LargeBinary)
+    scores: Mapped[bytes] = mapped_column(LargeBinary)

@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.mvp_evaluation.db import SCHEMA
 from services.mvp_evaluation.problems import RespondentsConflict
 from services.mvp_evaluation.responses import copy_format
-from services.mvp_evaluation.responses.models import Response, ResponseImport
+from services.mvp_evaluation.responses.models import Response, ResponseImport, ScaleScore
 from services.mvp_evaluation.responses.schemas import MediaFormat
+from services.mvp_evaluation.responses.scores import Part
 
 CODES_PER_FETCH = 10_000
 
@@ -82,15 +83,30 @@ async def record_import(
     first_position: int,
     rows: int,
     request_id: str | None,
-) -> None:
-    session.add(
-        ResponseImport(
-            wave_id=wave_id,
-            client_id=client_id,
-            format=media_format,
-            first_position=first_position,
-            rows=rows,
-            request_id=request_id,
+) -> ResponseImport:
+    record = ResponseImport(
+        wave_id=wave_id,
+        client_id=client_id,
+        format=media_format,
+        first_position=first_position,
+        rows=rows,
+        request_id=request_id,
+    )
+    session.add(record)
+    await session.flush()
+    return record
+
+
+async def add_scale_scores(session: AsyncSession, import_id: int, part: Part) -> None:
+    """One part of the batch's scale scores, on each scale."""
+    session.add_all(
+        ScaleScore(
+            import_id=import_id,
+            scale=scale,
+            position=part.position,
+            respondent_keys=part.keys,
+            scores=scores,
         )
+        for scale, scores in part.scores.items()
     )
     await session.flush()

@@ -8,7 +8,8 @@
    response to a retry of the same body; else `store_batch` locks the wave (a dry run,
    `check_batch`, only reads it), and respondents it already has are errors too.
 3. Any error: 422 listing the errors, nothing stored. Otherwise one binary COPY of all rows,
-   in the request's transaction, with the wave's count and an import record.
+   in the request's transaction, with the wave's count, an import record and the rows' scale
+   scores (`scores.py`), computed from the spooled rows a part at a time.
 Nothing is written before the last byte is in, and a failure anywhere rolls the
 transaction back, so a client that goes away mid-upload leaves nothing behind.
 """
@@ -44,6 +45,7 @@ from services.mvp_evaluation.responses.schemas import (
     ImportResult,
     MediaFormat,
 )
+from services.mvp_evaluation.responses.scores import parts, scales_of
 from services.mvp_evaluation.responses.tabular import CsvTable, read_sheet
 from services.mvp_evaluation.waves import repository as waves
 from services.mvp_evaluation.waves.models import Wave
@@ -181,10 +183,11 @@ def _found(wave: Wave | None, wave_id: int) -> Wave:
     return wave
 
 
-async def _check(session: AsyncSession, wave: Wave, batch: Batch) -> None:
-    """The batch against the wave as it is now: the same items, and respondents it does not
-    have; 422 listing every error in the batch."""
-    if item_rules(await instruments.items_of(session, wave.instrument_id)) != batch.items:
+async def _check(session: AsyncSession, wave: Wave, batch: Batch) -> list[Item]:
+    """The batch against the wave as it is now: the same items (returned), and respondents it
+    does not have; 422 listing every error in the batch."""
+    items = await instruments.items_of(session, wave.instrument_id)
+    if item_rules(items) != batch.items:
         raise InstrumentChanged("The wave's instrument changed during the upload; post again.")
     if wave.respondents:
         async for codes in repository.existing_codes(session, wave.id):
@@ -194,6 +197,7 @@ async def _check(session: AsyncSession, wave: Wave, batch: Batch) -> None:
         raise rows_invalid(batch.errors)
     if batch.count == 0:
         raise InvalidUpload("The batch holds no respondents.")
+    return items
 
 
 async def check_batch(session: AsyncSession, *, wave_id: int, received: Received) -> DryRunResult:
@@ -211,13 +215,13 @@ async def store_batch(
     batch = received.batch
     wave = _found(await waves.lock(session, wave_id), wave_id)
     await instruments.share_lock(session, wave.instrument_id)
-    await _check(session, wave, batch)
+    scales = scales_of(await _check(session, wave, batch))
     first_position = wave.respondents + 1
     await repository.copy_responses(
         session, wave_id=wave_id, first_position=first_position, chunks=batch.chunks()
     )
     await waves.add_respondents(session, wave_id, batch.count)
-    await repository.record_import(
+    record = await repository.record_import(
         session,
         wave_id=wave_id,
         client_id=principal.client_id,
@@ -226,5 +230,7 @@ async def store_batch(
         rows=batch.count,
         request_id=current_request_id(),
     )
+    for part in parts(scales, first_position, batch.chunks()):  # the spool read once more
+        await repository.add_scale_scores(session, record.id, part)
     logger.info("responses imported", extra={"wave_id": wave_id, "rows": batch.count})
     return ImportResult(wave_id=wave_id, imported=batch.count)
