@@ -29,7 +29,7 @@ import psutil  # type: ignore[import-untyped]  # psutil ships no type informatio
 from common.settings import PlatformSettings, asyncpg_url
 from kvf.apps import APPS
 from kvf.database import drop_roles
-from kvf.embedded import EmbeddedPostgres
+from kvf.embedded import configured_or_temporary
 
 ROOT = Path(__file__).resolve().parents[1]
 READY_WITHIN = 90.0
@@ -45,17 +45,8 @@ def free_port() -> int:
 @contextmanager
 def postgres() -> Iterator[str]:
     """The owner URL of KVF_DATABASE_URL's server, else of an embedded PostgreSQL."""
-    configured = PlatformSettings().database_url
-    if configured:
-        yield configured
-        return
-    directory = Path(tempfile.mkdtemp(prefix="kvf-bench-"))
-    embedded = EmbeddedPostgres(directory / "pgdata")
-    try:
-        yield embedded.start()
-    finally:
-        embedded.stop()
-        shutil.rmtree(directory, ignore_errors=True)
+    with configured_or_temporary(PlatformSettings().database_url, "kvf-bench-") as url:
+        yield url
 
 
 @dataclass

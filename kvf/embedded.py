@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,3 +38,19 @@ class EmbeddedPostgres:
         if self._server is not None:
             self._server.cleanup()
             self._server = None
+
+
+@contextmanager
+def configured_or_temporary(configured: str | None, prefix: str) -> Iterator[str]:
+    """The owner URL of the configured server (KVF_DATABASE_URL); without one, of an embedded
+    PostgreSQL in a temporary directory, removed with its data afterwards."""
+    if configured:
+        yield configured
+        return
+    directory = Path(tempfile.mkdtemp(prefix=prefix))
+    embedded = EmbeddedPostgres(directory / "pgdata")
+    try:
+        yield embedded.start()
+    finally:
+        embedded.stop()
+        shutil.rmtree(directory, ignore_errors=True)

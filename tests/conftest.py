@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,7 +11,7 @@ from fastapi import FastAPI
 
 from common.settings import PlatformSettings
 from gateway.main import create_app as create_gateway
-from kvf.embedded import EmbeddedPostgres
+from kvf.embedded import configured_or_temporary
 from tests.database import DatabaseRun, server_url
 from tests.support import (
     SERVICE_FACTORIES,
@@ -41,17 +38,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
     """KVF_DATABASE_URL when set; otherwise an embedded PostgreSQL for this session."""
-    configured = PlatformSettings().database_url
-    if configured:
-        yield configured
-        return
-    directory = Path(tempfile.mkdtemp(prefix="kvf-test-"))
-    embedded = EmbeddedPostgres(directory / "pgdata")
-    try:
-        yield embedded.start()
-    finally:
-        embedded.stop()
-        shutil.rmtree(directory, ignore_errors=True)
+    with configured_or_temporary(PlatformSettings().database_url, "kvf-test-") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
