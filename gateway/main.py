@@ -33,6 +33,7 @@ from gateway.keys import Keyring, SigningKey
 from gateway.limits import BodyLimits, GatewayGuard
 from gateway.openapi import MergedOpenAPI
 from gateway.tokens.router import router as tokens_router
+from gateway.upstream import Busy, NoAnswer, Unreachable, Upstream, make_upstreams
 
 INFO = AppInfo(
     name="gateway",
@@ -81,12 +82,12 @@ async def docs() -> HTMLResponse:
     )
 
 
-async def _upstream_ready(client: httpx.AsyncClient, seconds: float) -> bool:
+async def _upstream_ready(upstream: Upstream, seconds: float) -> bool:
     try:
-        response = await client.get("/health/ready", timeout=seconds)
-    except httpx.HTTPError:
+        status, _ = await upstream.get("/health/ready", seconds=seconds)
+    except (Busy, Unreachable, NoAnswer):
         return False
-    return response.status_code == 200
+    return status == 200
 
 
 def _readiness(settings: Settings) -> dict[str, Any]:
@@ -187,7 +188,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.upstreams = proxy.make_upstream_clients(settings, transports)
+        app.state.upstreams = make_upstreams(settings, transports)
         app.state.merged_openapi = MergedOpenAPI(settings.openapi_cache_seconds)
         url = app_database_url(settings, SCHEMA)
         try:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from copy import deepcopy
 from typing import Any
 
-import httpx
 from fastapi import FastAPI
 
 from common.openapi import operations
 from common.problems import PROBLEM_JSON
+from gateway.upstream import Busy, NoAnswer, Unreachable, Upstream
 
 logger = logging.getLogger("kvf.gateway.openapi")
 REF_PREFIX = "#/components/"
@@ -116,12 +117,13 @@ class MergedOpenAPI:
         self._expires = 0.0
         self._lock = asyncio.Lock()
 
-    async def _fetch(self, name: str, client: httpx.AsyncClient) -> dict[str, Any] | None:
+    async def _fetch(self, name: str, upstream: Upstream) -> dict[str, Any] | None:
         try:
-            response = await client.get("/openapi.json", timeout=5.0)
-            response.raise_for_status()
-            document: dict[str, Any] = response.json()
-        except (httpx.HTTPError, ValueError):
+            status, body = await upstream.get("/openapi.json", seconds=5.0)
+            document = json.loads(body) if status == 200 else None
+        except (Busy, Unreachable, NoAnswer, ValueError):
+            document = None
+        if not isinstance(document, dict):
             logger.warning("upstream openapi unavailable", extra={"upstream": name})
             return None
         return document
@@ -130,7 +132,7 @@ class MergedOpenAPI:
         async with self._lock:
             if self._cached is not None and time.monotonic() < self._expires:
                 return self._cached
-            clients: dict[str, httpx.AsyncClient] = app.state.upstreams
+            clients: dict[str, Upstream] = app.state.upstreams
             names = list(clients)
             fetched = await asyncio.gather(*(self._fetch(n, clients[n]) for n in names))
             merged = deepcopy(app.openapi())

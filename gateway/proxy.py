@@ -1,5 +1,5 @@
-"""The reverse proxy: one pooled client per upstream, bodies streamed both ways, in plain ASGI
-in front of the gateway's own routes."""
+"""The reverse proxy: bodies streamed both ways to the upstream clients of `gateway.upstream`,
+in plain ASGI in front of the gateway's own routes."""
 
 from __future__ import annotations
 
@@ -7,14 +7,13 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-import httpx
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from common.context import current_request_id, current_traceparent
 from common.problems import problem_response
-from gateway.config import Settings
+from gateway.upstream import Busy, NoAnswer, Unreachable, Upstream
 
 logger = logging.getLogger("kvf.gateway.proxy")
 
@@ -38,34 +37,6 @@ _REPLACED = frozenset(
 )
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 """The methods the services take (what CORS allows)."""
-
-
-def make_upstream_clients(
-    settings: Settings, transports: dict[str, httpx.AsyncBaseTransport] | None = None
-) -> dict[str, httpx.AsyncClient]:
-    """One pooled client per upstream; POSTs are never retried (retries=0)."""
-    timeout = httpx.Timeout(
-        connect=settings.connect_timeout,
-        read=settings.read_timeout,
-        write=settings.write_timeout,
-        pool=settings.pool_timeout,
-    )
-    # Every connection is kept alive: under load a pool that closes half of them after each
-    # burst only opens them again.
-    limits = httpx.Limits(
-        max_connections=settings.max_connections,
-        max_keepalive_connections=settings.max_connections,
-    )
-    transports = transports or {}
-    return {
-        name: httpx.AsyncClient(
-            base_url=url,
-            timeout=timeout,
-            transport=transports.get(name) or httpx.AsyncHTTPTransport(retries=0, limits=limits),
-            follow_redirects=False,
-        )
-        for name, url in settings.upstreams.items()
-    }
 
 
 def _dropped(items: list[tuple[str, str]], extra: frozenset[str]) -> set[str]:
@@ -104,16 +75,12 @@ def request_headers(scope: Scope) -> list[tuple[bytes, bytes]]:
     return headers + [(k.encode("latin-1"), v.encode("latin-1")) for k, v in added]
 
 
-def response_headers(headers: httpx.Headers) -> list[tuple[bytes, bytes]]:
+def response_headers(raw: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
     """The upstream's headers less hop-by-hop ones (request id and trace are set again).
-    Multi-valued ones (Set-Cookie, Vary) keep every value."""
-    items = headers.multi_items()
+    Multi-valued ones (Set-Cookie, Vary) keep every value, and every value its bytes."""
+    items = [(key.decode("latin-1"), value.decode("latin-1")) for key, value in raw]
     dropped = _dropped(items, frozenset({"x-request-id", "traceparent"}))
-    return [
-        (key.encode("latin-1"), value.encode("latin-1"))
-        for key, value in items
-        if key.lower() not in dropped
-    ]
+    return [(key, value) for key, value in raw if key.decode("latin-1").lower() not in dropped]
 
 
 def _has_body(scope: Scope) -> bool:
@@ -141,55 +108,52 @@ def _target(scope: Scope) -> str:
 
 
 async def forward(
-    scope: Scope, receive: Receive, send: Send, upstream: str, client: httpx.AsyncClient
+    scope: Scope, receive: Receive, send: Send, name: str, upstream: Upstream
 ) -> None:
-    """Pass one request to `upstream` and its answer back, streaming both ways."""
-    outgoing = client.build_request(
-        scope["method"],
-        _target(scope),
-        headers=request_headers(scope),
-        content=_body(receive) if _has_body(scope) else None,
-    )
+    """Pass one request to the upstream `name` and its answer back, streaming both ways."""
     try:
-        response = await client.send(outgoing, stream=True)
+        answer = await upstream.send(
+            scope["method"],
+            _target(scope),
+            request_headers(scope),
+            _body(receive) if _has_body(scope) else None,
+        )
     except ClientDisconnect:
-        logger.info("client left during its upload", extra={"upstream": upstream})
+        logger.info("client left during its upload", extra={"upstream": name})
         return
-    except httpx.HTTPError as exc:
-        await _refusal(exc, upstream, scope["path"])(scope, receive, send)
+    except (Busy, Unreachable, NoAnswer) as exc:
+        await _refusal(exc, name, scope["path"])(scope, receive, send)
         return
     try:
         await send(
             {
                 "type": "http.response.start",
-                "status": response.status_code,
-                "headers": response_headers(response.headers),
+                "status": answer.status,
+                "headers": response_headers(answer.headers),
             }
         )
-        async for chunk in response.aiter_raw():
+        async for chunk in answer.body:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body", "body": b"", "more_body": False})
     finally:
-        await response.aclose()
+        await answer.close()
 
 
-def _refusal(exc: httpx.HTTPError, upstream: str, path: str) -> Response:
+def _refusal(exc: Exception, name: str, path: str) -> Response:
     """The problem for an upstream that could not be asked or did not answer."""
-    if isinstance(exc, httpx.PoolTimeout):
-        # Busy, not down: every connection to it stayed in use for the whole pool timeout.
-        detail = f"The {upstream} service is busy; nothing was sent to it, so retrying is safe."
+    if isinstance(exc, Busy):
+        detail = f"The {name} service is busy; nothing was sent to it, so retrying is safe."
         return problem_response(504, detail=detail, instance=path)
-    if isinstance(exc, httpx.TimeoutException) and not isinstance(exc, httpx.ConnectTimeout):
-        detail = f"The {upstream} service did not answer in time."
-        return problem_response(504, detail=detail, instance=path)
-    if isinstance(exc, httpx.TransportError):
+    if isinstance(exc, NoAnswer):
         return problem_response(
-            503,
-            detail=f"The {upstream} service is not reachable; try again shortly.",
-            instance=path,
-            headers={"Retry-After": "5"},
+            504, detail=f"The {name} service did not answer in time.", instance=path
         )
-    raise exc
+    return problem_response(
+        503,
+        detail=f"The {name} service is not reachable; try again shortly.",
+        instance=path,
+        headers={"Retry-After": "5"},
+    )
 
 
 @dataclass(frozen=True)
@@ -202,14 +166,15 @@ class _ProxyRoute:
 PROXY_ROUTE = _ProxyRoute()
 
 
-def upstream_of(scope: Scope) -> httpx.AsyncClient | None:
-    """The client of the upstream named by the path's first segment, if there is one."""
+def upstream_of(scope: Scope) -> tuple[str, Upstream] | None:
+    """The upstream named by the path's first segment, if there is one."""
     path: str = scope.get("path", "")
     name, slash, _ = path[1:].partition("/")
     if not slash:
         return None
-    upstreams: dict[str, httpx.AsyncClient] = getattr(scope["app"].state, "upstreams", {})
-    return upstreams.get(name)
+    upstreams: dict[str, Upstream] = getattr(scope["app"].state, "upstreams", {})
+    upstream = upstreams.get(name)
+    return (name, upstream) if upstream is not None else None
 
 
 class ProxyDispatch:
@@ -223,10 +188,9 @@ class ProxyDispatch:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        client = upstream_of(scope) if scope["type"] == "http" else None
-        if client is None:
+        found = upstream_of(scope) if scope["type"] == "http" else None
+        if found is None:
             await self.app(scope, receive, send)
             return
         scope["route"] = PROXY_ROUTE
-        name = scope["path"][1:].partition("/")[0]
-        await forward(scope, receive, send, name, client)
+        await forward(scope, receive, send, *found)
