@@ -37,7 +37,11 @@ class Settings(AppSettings):
     read_timeout: float = Field(
         default=30.0, gt=0, description="Seconds an upstream may take to answer (then 504)."
     )
-    write_timeout: float = Field(default=60.0, gt=0, description="Seconds to send a body chunk.")
+    write_timeout: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds to send a body chunk to an in-process upstream (aiohttp has none).",
+    )
     pool_timeout: float = Field(
         default=30.0,
         gt=0,
