@@ -114,7 +114,31 @@ def decode_keys(data: bytes) -> npt.NDArray[np.uint64]:
 def match(
     first: npt.NDArray[np.uint64], second: npt.NDArray[np.uint64]
 ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
-    """The rows (i, j) with first[i] equal to second[j] (keys are unique within each side)."""
+    """The rows (i, j) with first[i] equal to second[j] (keys are unique within each side).
+
+    Each side's leading halves sorted once and merged by a binary search in order, the
+    trailing halves compared after; two keys of one side sharing a leading half (about one
+    chance in 10^8 for a cohort of 400 000) take the sort of both halves instead."""
+    order_first = np.argsort(first[:, 0])
+    order_second = np.argsort(second[:, 0])
+    leading_first, leading_second = first[order_first, 0], second[order_second, 0]
+    if _repeats(leading_first) or _repeats(leading_second):
+        return _match_whole(first, second)
+    found = np.searchsorted(leading_first, leading_second)
+    inside = found < len(leading_first)
+    inside[inside] = leading_first[found[inside]] == leading_second[inside]
+    left, right = order_first[found[inside]], order_second[inside]
+    same = first[left, 1] == second[right, 1]
+    return left[same], right[same]
+
+
+def _repeats(ordered: npt.NDArray[np.uint64]) -> bool:
+    return len(ordered) > 1 and bool((ordered[1:] == ordered[:-1]).any())
+
+
+def _match_whole(
+    first: npt.NDArray[np.uint64], second: npt.NDArray[np.uint64]
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
     keys = np.concatenate([first, second])
     order = np.lexsort((keys[:, 1], keys[:, 0]))
     ordered = keys[order]
