@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -259,6 +260,26 @@ class TestBadTokens:
             )
             assert good.status_code == 200
             assert good.json()["role"] == "reader"
+
+    async def test_a_token_accepted_before_is_refused_once_it_has_expired(
+        self, client: httpx.AsyncClient, services: dict[str, FastAPI], test_run: DatabaseRun
+    ) -> None:
+        """A verified token is remembered (its signature is not checked twice), never past
+        its `exp`: at the gateway and at the service alike."""
+        expires = int(time.time()) + 2
+        token = make_token(test_run, Role.reader, extra_claims={"exp": expires})
+        bearer = {"Authorization": f"Bearer {token}"}
+        async with asgi_client(services["funding"]) as direct:
+            assert (await client.get("/funding/v1/me", headers=bearer)).status_code == 200
+            assert (await direct.get("/funding/v1/me", headers=bearer)).status_code == 200
+            # Past its exp (at most two and a half seconds from now).
+            await asyncio.sleep(max(0.0, expires + 0.5 - time.time()))
+            for response in (
+                await client.get("/funding/v1/me", headers=bearer),
+                await direct.get("/funding/v1/me", headers=bearer),
+            ):
+                assert_unauthorized(response)
+                assert "expired" in response.json()["detail"]
 
 
 def scope_of(role: Role, county_code: str = "12") -> dict[str, str]:
