@@ -223,6 +223,9 @@ def build_app(
         redoc_url=None,
         openapi_url=openapi_url,
         generate_unique_id_function=lambda route: f"{info.name.replace('-', '_')}_{route.name}",
+        # Trace context, metrics and logs are the platform's own (`common.middleware`); FastAPI's
+        # OpenTelemetry hooks would only ask, on every request, whether a provider was set.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.info = info
     app.state.keys = keys or KeySet(http_key_fetcher(get_platform_settings().jwks_url))

@@ -15,6 +15,8 @@ class Metrics:
         self.registry = CollectorRegistry()
         labels = ["service", "method", "route", "status"]
         self.service = service
+        # Each label set's series, looked up once (routes are templates, so they are few).
+        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
         self.requests = Counter(
             "kvf_http_requests_total", "HTTP requests handled.", labels, registry=self.registry
         )
@@ -27,9 +29,16 @@ class Metrics:
         )
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
-        labels = (self.service, method, route, str(status))
-        self.requests.labels(*labels).inc()
-        self.duration.labels(*labels).observe(seconds)
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:
+            labels = (self.service, method, route, str(status))
+            children = self._children[key] = (
+                self.requests.labels(*labels),
+                self.duration.labels(*labels),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

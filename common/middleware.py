@@ -9,7 +9,6 @@ import time
 import uuid
 from typing import Any
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from common.context import request_id_var, request_path_var, traceparent_var
@@ -36,16 +35,25 @@ _DOCS_CSP = (
 )
 
 
-def _security_headers(headers: MutableHeaders, path: str) -> None:
+def _security_headers(path: str) -> tuple[tuple[bytes, bytes], ...]:
     """Headers every response carries (OWASP secure headers), unless already set."""
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "no-referrer")
-    headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    headers.setdefault(
-        "Content-Security-Policy", _DOCS_CSP if path.startswith("/docs") else _API_CSP
-    )
-    headers.setdefault("Cache-Control", "no-store")
+    return _DOCS_SECURITY if path.startswith("/docs") else _API_SECURITY
+
+
+def _encoded(headers: dict[str, str]) -> tuple[tuple[bytes, bytes], ...]:
+    return tuple((name.lower().encode(), value.encode()) for name, value in headers.items())
+
+
+_SECURITY = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+    "Cache-Control": "no-store",
+}
+_API_SECURITY = _encoded({**_SECURITY, "Content-Security-Policy": _API_CSP})
+_DOCS_SECURITY = _encoded({**_SECURITY, "Content-Security-Policy": _DOCS_CSP})
+_CONTEXT_HEADERS = frozenset({b"x-request-id", b"traceparent"})
 
 
 def new_traceparent() -> str:
@@ -137,8 +145,15 @@ class _Answer:
         if message["type"] == "http.response.start":
             self.started = True
             self.status = message["status"]
-            headers = MutableHeaders(scope=message)
-            headers["X-Request-ID"] = self._request_id
-            headers["traceparent"] = self._traceparent
-            _security_headers(headers, self._path)
+            # The raw list, once: this runs for every response, the proxied ones included.
+            raw = [
+                (name, value)
+                for name, value in message.get("headers", ())
+                if name.lower() not in _CONTEXT_HEADERS
+            ]
+            present = {name.lower() for name, _ in raw}
+            raw.append((b"x-request-id", self._request_id.encode("latin-1")))
+            raw.append((b"traceparent", self._traceparent.encode("latin-1")))
+            raw += [item for item in _security_headers(self._path) if item[0] not in present]
+            message["headers"] = raw
         await self._send(message)

@@ -105,8 +105,16 @@ _FORGET = text(
 )
 
 
+def lease_size(limit: Limit) -> int:
+    """How many tokens a process takes at a time: what the client may use in a twentieth of a
+    second, at least ten, but never more than a tenth of its bucket. A busy client then costs
+    each process at most twenty statements a second, whatever its limit, and the tokens one
+    process holds unused are at most a twentieth of a second's worth (or nine)."""
+    return max(1, min(int(limit.burst) // 10, max(10, int(limit.rate / 20))))
+
+
 class SharedBuckets:
-    """The buckets in the database, taken from in leases of up to `lease` tokens.
+    """The buckets in the database, taken from in leases of `lease_size` tokens.
 
     A process asks the database for tokens only when its lease is used up (one request per
     client at a time; the others wait for its answer), and remembers a refusal until the
@@ -162,8 +170,7 @@ class SharedBuckets:
             return wait
 
     async def _take(self, engine: AsyncEngine, identity: str, limit: Limit) -> tuple[int, float]:
-        # Ten at a time, or a tenth of the bucket when that is less.
-        wanted = max(1, min(10, int(limit.burst) // 10))
+        wanted = lease_size(limit)
         parameters = {"identity": identity, "rate": limit.rate, "burst": limit.burst}
         async with engine.begin() as connection:
             row = (await connection.execute(_TAKE, {**parameters, "wanted": wanted})).one()

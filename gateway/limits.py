@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from common.auth import KeySet, verify_token
@@ -65,6 +66,8 @@ class TrustedProxies:
         self.networks = tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
 
     def __contains__(self, host: str) -> bool:
+        if not self.networks:
+            return False
         try:
             address = ipaddress.ip_address(host)
         except ValueError:
@@ -154,13 +157,11 @@ class GatewayGuard:
 
     async def _limited(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         declared = _header(scope, b"content-length")
-        too_large = problem_response(
-            413,
-            detail=f"The body is larger than this route accepts ({limit} bytes).",
-            instance=scope.get("path"),
-        )
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await too_large(scope, receive, send)
+            await _too_large(limit, scope)(scope, receive, send)
+            return
+        if declared in (None, "0") and _header(scope, b"transfer-encoding") is None:
+            await self.app(scope, receive, send)  # no body: nothing to count
             return
         received = 0
         started = False
@@ -184,4 +185,12 @@ class GatewayGuard:
         except BodyTooLarge:
             if started:
                 raise
-            await too_large(scope, receive, send)
+            await _too_large(limit, scope)(scope, receive, send)
+
+
+def _too_large(limit: int, scope: Scope) -> Response:
+    return problem_response(
+        413,
+        detail=f"The body is larger than this route accepts ({limit} bytes).",
+        instance=scope.get("path"),
+    )

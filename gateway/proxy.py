@@ -39,14 +39,23 @@ METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 """The methods the services take (what CORS allows)."""
 
 
-def _dropped(items: list[tuple[str, str]], extra: frozenset[str]) -> set[str]:
-    named = {
-        token.strip().lower()
-        for key, value in items
-        if key.lower() == "connection"
-        for token in value.split(",")
-    }
-    return set(HOP_BY_HOP | extra) | named
+_HOP_BY_HOP = frozenset(name.encode() for name in HOP_BY_HOP)
+_REPLACED_RAW = frozenset(name.encode() for name in _REPLACED) | {b"traceparent"}
+_CONTEXT = frozenset({b"x-request-id", b"traceparent"})
+
+
+def _without(raw: list[tuple[bytes, bytes]], extra: frozenset[bytes]) -> list[tuple[bytes, bytes]]:
+    """`raw` less hop-by-hop headers, the ones `Connection` names, and `extra` (names in
+    lower case); every other header as the bytes it came as."""
+    dropped = _HOP_BY_HOP | extra
+    named = [value for key, value in raw if key.lower() == b"connection"]
+    if named:
+        dropped = dropped | {
+            token.strip().lower().encode("latin-1")
+            for value in named
+            for token in value.decode("latin-1").split(",")
+        }
+    return [(key, value) for key, value in raw if key.lower() not in dropped]
 
 
 def _first(raw: list[tuple[bytes, bytes]], name: bytes) -> str | None:
@@ -57,9 +66,7 @@ def request_headers(scope: Scope) -> list[tuple[bytes, bytes]]:
     """The client's headers less hop-by-hop ones, plus X-Forwarded-*, request id and trace.
     The client's own are passed on as the bytes they came as (a value need not be ASCII)."""
     raw: list[tuple[bytes, bytes]] = scope["headers"]
-    items = [(key.decode("latin-1"), value.decode("latin-1")) for key, value in raw]
-    dropped = _dropped(items, _REPLACED | {"traceparent"})
-    headers = [(k, v) for k, v in raw if k.decode("latin-1").lower() not in dropped]
+    headers = _without(raw, _REPLACED_RAW)
     added: list[tuple[str, str]] = []
     client = scope.get("client")
     prior = _first(raw, b"x-forwarded-for")
@@ -78,9 +85,7 @@ def request_headers(scope: Scope) -> list[tuple[bytes, bytes]]:
 def response_headers(raw: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
     """The upstream's headers less hop-by-hop ones (request id and trace are set again).
     Multi-valued ones (Set-Cookie, Vary) keep every value, and every value its bytes."""
-    items = [(key.decode("latin-1"), value.decode("latin-1")) for key, value in raw]
-    dropped = _dropped(items, frozenset({"x-request-id", "traceparent"}))
-    return [(key, value) for key, value in raw if key.decode("latin-1").lower() not in dropped]
+    return _without(raw, _CONTEXT)
 
 
 def _has_body(scope: Scope) -> bool:

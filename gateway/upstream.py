@@ -108,10 +108,13 @@ class AiohttpUpstream:
         headers: list[tuple[bytes, bytes]],
         body: AsyncIterator[bytes] | None,
     ) -> Answer:
-        try:
-            await asyncio.wait_for(self._slots.acquire(), self.pool_timeout)
-        except TimeoutError as exc:
-            raise Busy from exc
+        if self._slots.locked():  # every connection in use: wait, at most the pool timeout
+            try:
+                await asyncio.wait_for(self._slots.acquire(), self.pool_timeout)
+            except TimeoutError as exc:
+                raise Busy from exc
+        else:
+            await self._slots.acquire()
         reading = _Body(body) if body is not None else None
         try:
             response = await self._session.request(

@@ -100,6 +100,23 @@ class TestReplicasShareOneLimit:
         # Six tokens, one passed request: the lease took one, five are left for any replica.
         assert rows == [("client:kvf_reader_1", 5)], rows
 
+    async def test_a_fast_client_takes_a_twentieth_of_a_second_of_tokens_at_a_time(
+        self, test_run: DatabaseRun, database: str
+    ) -> None:
+        token = make_token(test_run, "reader", client_id="kvf_reader_2")
+        settings: dict[str, Any] = {"rate_limit_per_second": 1000.0, "rate_limit_burst": 2000}
+        async with replicas(test_run, database, count=1, **settings) as clients:
+            headers = {"Authorization": f"Bearer {token}"}
+            seen = [
+                (await clients[0].get("/api-info", headers=headers)).status_code for _ in range(3)
+            ]
+        assert seen == [200] * 3
+        rows = await Schema(test_run, database, "gateway").rows(
+            "SELECT identity, round(tokens) FROM gateway.rate_bucket"
+        )
+        # One statement for all three: a lease of fifty tokens (1000 per second ÷ 20).
+        assert rows == [("client:kvf_reader_2", 1950)], rows
+
     async def test_in_memory_limits_are_one_per_gateway(
         self, test_run: DatabaseRun, database: str, tokens: Tokens
     ) -> None:
