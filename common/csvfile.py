@@ -4,7 +4,8 @@ Every text cell that a spreadsheet would take for a formula (it begins with `=`,
 a tab or a carriage return) is written with a leading `'`, always: the file may be opened in
 Excel whatever it was asked for. Numbers stay numbers. In the Excel variant (semicolons, a
 UTF-8 BOM), a code of digits with a leading zero (county `01`, municipality `0180`) is written
-as `="01"`, so that Excel keeps it as text instead of reading the number 1.
+as `="01"`, so that Excel keeps it as text instead of reading the number 1, and an exact
+decimal (kronor) is written with a decimal comma, as Swedish Excel reads numbers.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -21,6 +23,8 @@ def cell(value: object, *, excel: bool = False) -> object:
     """One cell as it is written: blank for None, numbers as they are, text made safe."""
     if value is None:
         return ""
+    if isinstance(value, Decimal):  # an exact amount (kronor): a decimal comma for Excel
+        return str(value).replace(".", ",") if excel else str(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
     text = str(value)

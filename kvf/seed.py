@@ -3,7 +3,8 @@
 For 2018 and 2019: the state's source account, the 25 MSEK appropriation to the agreement,
 its 20 MSEK (kvinnofrid) / 5 MSEK (jämställdhet) split, the 9 MSEK to the regional support
 structures (RSS) and its equal split over the 21 county accounts. For 2019 also the
-Government's 7 MSEK supplement of June 2019 as the school grants pool, and its call. Nothing
+Government's 7 MSEK supplement of June 2019, a supplementary appropriation through the
+agreement and kvinnofrid into the school grants pool, and its call. Nothing
 for 2020: its amounts are not in the documents.
 
 Running it again changes nothing: each step first looks for what it would make (accounts by
@@ -16,6 +17,7 @@ line (`seed`) or an async one (`seed_async`, used by the tests through the gatew
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
@@ -118,19 +120,60 @@ def _accounts(year: int) -> list[dict[str, Any]]:
     return tree
 
 
-def _transfers(year: int) -> list[tuple[str, str, int, str, str]]:
-    """(from, to, amount in öre, kind, note) of the year, in order."""
+# The Government's June 2019 decision (the documents give the month, not the day).
+SUPPLEMENT = {"decision": "supplementary", "decided_on": "2019-06-01"}
+SUPPLEMENT_NOTE = "Förstärkning juni 2019 / June 2019 supplement"
+
+
+@dataclass(frozen=True)
+class Move:
+    """One transfer of the seed: from, to, amount in öre, kind, note, and the decision."""
+
+    source: str
+    target: str
+    amount: int
+    kind: str
+    note: str
+    decision: Mapping[str, str] | None = None
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "from_account": self.source,
+            "to_account": self.target,
+            "amount_ore": self.amount,
+            "kind": self.kind,
+            "note": self.note,
+            **(self.decision or {}),
+        }
+
+    def is_it(self, transfer: Mapping[str, Any]) -> bool:
+        """Whether a listed transfer (of the same accounts and kind) is this one."""
+        return transfer.get("decision") == (self.decision or {}).get("decision")
+
+
+def _transfers(year: int) -> list[Move]:
+    """The year's transfers, in order. In 2019 the June supplement runs as the money ran: the
+    state → the agreement → kvinnofrid → the school pool, each marked supplementary."""
     y = str(year)
     moves = [
-        (f"{y}.staten", f"{y}.overenskommelse", 25 * MSEK, "appropriation", "Överenskommelsen"),
-        (f"{y}.overenskommelse", f"{y}.kvinnofrid", 20 * MSEK, "allocation", "Kvinnofrid"),
-        (f"{y}.overenskommelse", f"{y}.jamstalldhet", 5 * MSEK, "allocation", "Jämställdhet"),
-        (f"{y}.kvinnofrid", f"{y}.kvinnofrid.rss", 9 * MSEK, "allocation", "RSS"),
+        Move(f"{y}.staten", f"{y}.overenskommelse", 25 * MSEK, "appropriation", "Överenskommelsen"),
+        Move(f"{y}.overenskommelse", f"{y}.kvinnofrid", 20 * MSEK, "allocation", "Kvinnofrid"),
+        Move(f"{y}.overenskommelse", f"{y}.jamstalldhet", 5 * MSEK, "allocation", "Jämställdhet"),
+        Move(f"{y}.kvinnofrid", f"{y}.kvinnofrid.rss", 9 * MSEK, "allocation", "RSS"),
     ]
     if year == 2019:
-        moves.append(
-            (f"{y}.staten", SCHOOL_POOL, 7 * MSEK, "appropriation", "Förstärkning juni 2019")
-        )
+        route = [f"{y}.staten", f"{y}.overenskommelse", f"{y}.kvinnofrid", SCHOOL_POOL]
+        moves += [
+            Move(
+                source,
+                target,
+                7 * MSEK,
+                "appropriation" if source == route[0] else "allocation",
+                SUPPLEMENT_NOTE,
+                SUPPLEMENT,
+            )
+            for source, target in itertools.pairwise(route)
+        ]
     return moves
 
 
@@ -146,28 +189,62 @@ def _ensure_account(spec: dict[str, Any], counts: Counter[str]) -> Plan:
     counts["accounts_created"] += 1
 
 
-def _exists(params: dict[str, Any]) -> Generator[ApiCall, httpx.Response, bool]:
-    lookup = ApiCall("GET", f"{API}/transfers", params={**params, "limit": 1})
+def _listed(params: dict[str, Any]) -> Generator[ApiCall, httpx.Response, list[dict[str, Any]]]:
+    lookup = ApiCall("GET", f"{API}/transfers", params={**params, "limit": 100})
     response = yield lookup
     _expect(lookup, response, 200)
-    return bool(response.json()["total"])
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
 
 
-def _ensure_transfer(move: tuple[str, str, int, str, str], counts: Counter[str]) -> Plan:
-    source, target, amount, kind, note = move
-    if (yield from _exists({"from_account": source, "to_account": target, "kind": kind})):
+def _exists(params: dict[str, Any]) -> Generator[ApiCall, httpx.Response, bool]:
+    return bool((yield from _listed(params)))
+
+
+def _ensure_transfer(move: Move, counts: Counter[str]) -> Plan:
+    found = yield from _listed(
+        {"from_account": move.source, "to_account": move.target, "kind": move.kind}
+    )
+    if any(move.is_it(transfer) for transfer in found):
         counts["unchanged"] += 1
         return
-    body = {
-        "from_account": source,
-        "to_account": target,
-        "amount_ore": amount,
-        "kind": kind,
-        "note": note,
-    }
-    create = ApiCall("POST", f"{API}/transfers", json=body, key=f"seed-{source}-{target}-{kind}")
+    marked = "-supplementary" if move.decision else ""
+    key = f"seed-{move.source}-{move.target}-{move.kind}{marked}"
+    create = ApiCall("POST", f"{API}/transfers", json=move.body(), key=key)
     _expect(create, (yield create), 201)
     counts["transfers_created"] += 1
+
+
+def _reroute_supplement(counts: Counter[str]) -> Plan:
+    """A database seeded before the supplement ran through the agreement had it as an
+    appropriation from the state straight into the school pool. Its route is now made anew
+    (above); the old transfer is corrected back to the state, never edited, so the pool has
+    the 7 MSEK once."""
+    direct = yield from _listed(
+        {"from_account": "2019.staten", "to_account": SCHOOL_POOL, "kind": "appropriation"}
+    )
+    for old in direct:
+        corrections = yield from _listed(
+            {"from_account": SCHOOL_POOL, "to_account": "2019.staten", "kind": "correction"}
+        )
+        reversed_ore = sum(c["amount_ore"] for c in corrections if c["corrects_id"] == old["id"])
+        left = old["amount_ore"] - reversed_ore
+        if old["state"] != "posted" or left <= 0:
+            continue
+        body = {
+            "from_account": SCHOOL_POOL,
+            "to_account": "2019.staten",
+            "amount_ore": left,
+            "kind": "correction",
+            "corrects_id": old["id"],
+            "note": "Förstärkningen går via överenskommelsen / The supplement runs through the "
+            "agreement",
+        }
+        create = ApiCall(
+            "POST", f"{API}/transfers", json=body, key=f"seed-reroute-supplement-{old['id']}"
+        )
+        _expect(create, (yield create), 201)
+        counts["transfers_created"] += 1
 
 
 def _ensure_distribution(year: int, counts: Counter[str]) -> Plan:
@@ -226,6 +303,8 @@ def plan(counts: Counter[str]) -> Plan:
             yield from _ensure_account(spec, counts)
         for move in _transfers(year):
             yield from _ensure_transfer(move, counts)
+        if year == 2019:
+            yield from _reroute_supplement(counts)
         yield from _ensure_distribution(year, counts)
     yield from _ensure_call(counts)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import Field, Strict, StringConstraints
@@ -48,3 +49,17 @@ AccountCode = Annotated[
     StringConstraints(min_length=1, max_length=100),
     Field(description="The code of an existing account.", examples=["2019.kvinnofrid.rss"]),
 ]
+
+
+def kronor(ore: int) -> str:
+    """An amount as a person writes it in Swedish: `150 000,00 kr` (a space between
+    thousands, a decimal comma). Exact: integer arithmetic, never a float."""
+    sign = "-" if ore < 0 else ""
+    whole, cents = divmod(abs(ore), 100)
+    return f"{sign}{whole:,}".replace(",", " ") + f",{cents:02d} kr"
+
+
+def kronor_figure(ore: int) -> Decimal:
+    """Kronor as an exact decimal number with two places (`150000.00`), for a CSV column beside
+    the öre one (`common.csvfile` writes it with a decimal comma in the Excel variant)."""
+    return Decimal(ore).scaleb(-2)

@@ -71,17 +71,24 @@ class TestSeed:
 
         rows = {row["code"]: row for row in response.json()["accounts"]}
         budget = {code: row["budget_ore"] for code, row in rows.items()}
-        assert budget["2019.overenskommelse"] == 25 * MSEK
-        assert budget["2019.kvinnofrid"] == 20 * MSEK
+        supplement = {code: row["supplementary_ore"] for code, row in rows.items()}
+        # The June 2019 supplement runs through the agreement and kvinnofrid to the pool.
+        assert budget["2019.overenskommelse"] == 32 * MSEK
+        assert supplement["2019.overenskommelse"] == 7 * MSEK
+        assert budget["2019.kvinnofrid"] == 27 * MSEK
+        assert supplement["2019.kvinnofrid"] == 7 * MSEK
         assert budget["2019.jamstalldhet"] == 5 * MSEK
         assert budget["2019.kvinnofrid.rss"] == 9 * MSEK
-        assert budget[SCHOOL_POOL] == 7 * MSEK
+        assert budget[SCHOOL_POOL] == 7 * MSEK == supplement[SCHOOL_POOL]
+        assert rows["2019.staten"]["allocated_ore"] == 32 * MSEK
+        assert rows["2019.overenskommelse"]["allocated_ore"] == 32 * MSEK
         counties = [budget[f"2019.kvinnofrid.rss.{code}"] for code in COUNTIES]
         assert counties == [42_857_143] * 18 + [42_857_142] * 3
         assert sum(counties) == 9 * MSEK == rows["2019.kvinnofrid.rss"]["paid_ore"]
         assert rows["2019.kvinnofrid.rss"]["available_ore"] == 0
         assert rows["2019.overenskommelse"]["available_ore"] == 0
         assert rows["2019.kvinnofrid"]["available_ore"] == 11 * MSEK
+        assert rows["2019.kvinnofrid"]["allocated_ore"] == 16 * MSEK
         # Double entry: what the state gave is exactly what the programme's accounts hold.
         assert rows["2019.staten"]["available_ore"] == -32 * MSEK
         held = sum(row["available_ore"] for row in rows.values() if row["kind"] != "source")
@@ -90,6 +97,50 @@ class TestSeed:
 
         await self._assert_2018(client, tokens)
         await self._assert_call(client, tokens)
+
+    async def test_a_database_seeded_the_old_way_is_corrected_not_rewritten(
+        self, client: httpx.AsyncClient, tokens: Tokens
+    ) -> None:
+        """Before, the supplement was an appropriation straight from the state to the pool."""
+        await seed_async(client, tokens.admin)
+        [supplement] = [
+            t
+            for t in (await _everything(client, tokens.admin))["transfers"]
+            if t["decision"] == "supplementary"
+        ]
+        old = await client.post(
+            f"{API}/transfers",
+            json={
+                "from_account": "2019.staten",
+                "to_account": SCHOOL_POOL,
+                "amount_ore": 7 * MSEK,
+                "kind": "appropriation",
+                "note": "Förstärkning juni 2019",
+            },
+            headers={**tokens.admin, "Idempotency-Key": "old-seed-supplement"},
+        )
+        assert old.status_code == 201, old.text
+        history = (await _everything(client, tokens.admin))["transfers"]
+
+        counts = await seed_async(client, tokens.admin)
+        again = await seed_async(client, tokens.admin)
+
+        assert counts["transfers_created"] == 1
+        assert again["transfers_created"] == 0
+        after = (await _everything(client, tokens.admin))["transfers"]
+        assert [t for t in after if t["id"] in {h["id"] for h in history}] == history
+        [correction] = [t for t in after if t["kind"] == "correction"]
+        assert correction["corrects_id"] == old.json()["id"]
+        assert (correction["from_account"], correction["to_account"]) == (
+            SCHOOL_POOL,
+            "2019.staten",
+        )
+        assert supplement["id"] in {t["id"] for t in after}
+        response = await client.get(f"{API}/summary", params={"year": 2019}, headers=tokens.admin)
+        rows = {row["code"]: row for row in response.json()["accounts"]}
+        assert rows[SCHOOL_POOL]["budget_ore"] == 7 * MSEK
+        assert rows["2019.overenskommelse"]["budget_ore"] == 32 * MSEK
+        assert rows["2019.staten"]["available_ore"] == -32 * MSEK
 
     async def _assert_2018(self, client: httpx.AsyncClient, tokens: Tokens) -> None:
         """2018: the agreement and the RSS split, no school pool; nothing for 2020."""

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, String, func
+from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from common.db import enum_check
@@ -21,6 +21,14 @@ class Transfer(Base):
         enum_check("state", TransferState, name="state_known"),
         CheckConstraint(
             "(kind = 'correction') = (corrects_id IS NOT NULL)", name="correction_has_original"
+        ),
+        CheckConstraint(
+            "decision IS NULL OR decision IN ('original', 'supplementary')", name="decision_known"
+        ),
+        CheckConstraint(
+            "(decision IS NULL) = (decided_on IS NULL) "
+            "AND (decision IS NULL OR kind IN ('appropriation', 'allocation'))",
+            name="decision_of_budget_moves",
         ),
     )
 
@@ -45,3 +53,5 @@ class Transfer(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     request_id: Mapped[str | None] = mapped_column(String(128))
     settled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision: Mapped[str | None] = mapped_column(String(20))
+    decided_on: Mapped[date | None] = mapped_column(Date)

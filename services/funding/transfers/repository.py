@@ -18,6 +18,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     ColumnElement,
+    Date,
     Integer,
     Interval,
     Select,
@@ -179,6 +180,8 @@ _MAKE_TRANSFER = select(
         bindparam("note", type_=String),
         bindparam("corrects_id", type_=Integer),
         bindparam("request_id", type_=String),
+        bindparam("decision", type_=String),
+        bindparam("decided_on", type_=Date),
         type_=JSONB,
     )
 )

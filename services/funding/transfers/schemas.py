@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, Strict
+from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 from pydantic.config import JsonDict
 
 from common.input import Integral
@@ -22,6 +22,16 @@ class TransferKind(StrEnum):
     payment = "payment"
     repayment = "repayment"
     correction = "correction"
+
+
+class Decision(StrEnum):
+    """Which decision an appropriation or allocation carries out."""
+
+    original = "original"
+    supplementary = "supplementary"
+
+
+BUDGET_MOVES = frozenset({TransferKind.appropriation, TransferKind.allocation})
 
 
 class TransferState(StrEnum):
@@ -73,6 +83,25 @@ class TransferCreate(BaseModel):
     pending: bool = Field(default=False, strict=True)
     note: str | None = Field(default=None, max_length=500)
     corrects_id: Annotated[int, Strict(), Field(ge=1, le=INT32_MAX), Integral] | None = None
+    decision: Decision | None = Field(
+        default=None,
+        description="For an appropriation or allocation: the decision it carries out, the one "
+        "that set the year's budget (`original`) or a later one (`supplementary`, as the "
+        "Government's June 2019 addition). Given with `decided_on`.",
+    )
+    decided_on: date | None = Field(
+        default=None,
+        description="The date of that decision; given with `decision`.",
+        examples=["2019-06-05"],
+    )
+
+    @model_validator(mode="after")
+    def _decision_of_a_budget_move(self) -> TransferCreate:
+        if (self.decision is None) != (self.decided_on is None):
+            raise ValueError("decision and decided_on are given together")
+        if self.decision is not None and self.kind not in BUDGET_MOVES:
+            raise ValueError("only an appropriation or allocation carries a decision")
+        return self
 
 
 TRANSFER_EXAMPLE: JsonDict = {
@@ -87,6 +116,8 @@ TRANSFER_EXAMPLE: JsonDict = {
     "application_id": None,
     "created_at": "2019-02-06T09:00:00Z",
     "settled_at": None,
+    "decision": None,
+    "decided_on": None,
 }
 
 
@@ -108,3 +139,7 @@ class TransferRead(BaseModel):
     application_id: int | None = Field(description="The grant application it belongs to.")
     created_at: datetime
     settled_at: datetime | None = Field(description="When a pending transfer was settled.")
+    decision: Decision | None = Field(
+        default=None, description="The decision an appropriation or allocation carries out."
+    )
+    decided_on: date | None = Field(default=None, description="That decision's date.")

@@ -18,6 +18,7 @@ from services.funding.accounts import repository as accounts
 from services.funding.accounts import service as account_rules
 from services.funding.accounts.models import Account
 from services.funding.audit import service as audit
+from services.funding.money import kronor
 from services.funding.problems import InsufficientFunds, ManagedByApplication, TransferNotPending
 from services.funding.transfers import repository
 from services.funding.transfers.models import Transfer
@@ -49,7 +50,7 @@ async def _insufficient(session: AsyncSession, code: str, amount: int) -> Insuff
 
 def _insufficient_funds(code: str, available: int, amount: int) -> InsufficientFunds:
     return InsufficientFunds(
-        f"Account {code} has {available} öre available; {amount} öre were asked for.",
+        f"Account {code} has {kronor(available)} available; {kronor(amount)} were asked for.",
         account=code,
         available_ore=available,
         amount_ore=amount,
@@ -244,7 +245,8 @@ def _correction_refused(outcome: dict[str, Any], data: TransferCreate) -> AppErr
         )
     return invalid(
         "body.amount_ore",
-        f"at most {outcome['left']} öre of transfer {outcome['original']} is left to reverse",
+        f"at most {kronor(outcome['left'])} ({outcome['left']} öre) of transfer "
+        f"{outcome['original']} is left to reverse",
         data.amount_ore,
     )
 
@@ -278,6 +280,8 @@ async def create_transfer(
             note=data.note,
             corrects_id=data.corrects_id,
             request_id=current_request_id(),
+            decision=data.decision.value if data.decision else None,
+            decided_on=data.decided_on,
         )
     if outcome["outcome"] == "replay":
         return idempotency.replay(

@@ -54,12 +54,14 @@ class TestSummary:
         figures = ("budget_ore", "allocated_ore", "paid_ore", "available_ore")
         assert tuple(rows[RSS][f] for f in figures) == (6_000_000, 6_000_000, 5_000_000, 0)
         assert tuple(rows[f"{RSS}.12"][f] for f in figures) == (3_000_000, 0, 0, 3_000_000)
+        # Kvinnofrid passed 6 000 000 to the RSS pool, a budget: allocated, not paid out.
         assert tuple(rows["2019.kvinnofrid"][f] for f in figures) == (
             10_000_000,
             6_000_000,
-            6_000_000,
+            0,
             4_000_000,
         )
+        assert rows[RSS]["reserved_ore"] == 1_000_000
         assert rows[f"{RSS}.12"]["county_code"] == "12"
 
     async def test_csv_with_accept_text_csv(self, tree: Ledger) -> None:
@@ -71,7 +73,11 @@ class TestSummary:
         rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
         assert [row["code"] for row in rows][:2] == ["2019.kvinnofrid", RSS]
         assert rows[1]["budget_ore"] == "6000000"
+        assert rows[1]["budget_kr"] == "60000.00"
         assert rows[1]["available_ore"] == "0"
+        assert rows[1]["available_kr"] == "0.00"
+        source = next(row for row in rows if row["code"] == "2019.staten")
+        assert (source["available_ore"], source["available_kr"]) == ("-10000000", "-100000.00")
         assert rows[1]["county_code"] == ""
 
     async def test_excel_csv_is_semicolon_separated_with_a_utf8_bom(self, tree: Ledger) -> None:
@@ -86,6 +92,8 @@ class TestSummary:
         assert first.split(";")[:2] == ["2019", "2019.kvinnofrid"]
         rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
         assert {row["code"]: row["paid_ore"] for row in rows}[RSS] == "5000000"
+        # Kronor with a decimal comma, as Swedish Excel reads a number.
+        assert {row["code"]: row["paid_kr"] for row in rows}[RSS] == "50000,00"
 
     async def test_the_csv_is_safe_to_open_and_keeps_county_codes(self, tree: Ledger) -> None:
         await tree.open(

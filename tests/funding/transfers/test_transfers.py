@@ -84,6 +84,10 @@ class TestTransfers:
         problem = response.json()
         assert problem["type"] == "insufficient-funds"
         assert problem["available_ore"] == 10_000_000
+        # Kronor as a person writes them, beside the öre fields.
+        assert problem["detail"] == (
+            "Account 2019.a has 100 000,00 kr available; 100 000,01 kr were asked for."
+        )
         assert await funded.balances("2019.a", "2019.b") == before
         assert len(await funded.transfers(account="2019.b")) == 0
 
@@ -335,3 +339,33 @@ class TestOneStatement:
         )
 
         assert row[0] == TypeAdapter(datetime).dump_python(at, mode="json")
+
+
+class TestDecisions:
+    async def test_a_supplementary_allocation_keeps_its_decision_and_date(
+        self, funded: Ledger
+    ) -> None:
+        made = await funded.transferred(
+            "2019.a", "2019.b", 700, decision="supplementary", decided_on="2019-06-01"
+        )
+
+        assert (made["decision"], made["decided_on"]) == ("supplementary", "2019-06-01")
+        [listed] = await funded.transfers(account="2019.b")
+        assert (listed["decision"], listed["decided_on"]) == ("supplementary", "2019-06-01")
+
+    @pytest.mark.parametrize(
+        "extra",
+        [
+            {"decision": "supplementary"},
+            {"decided_on": "2019-06-01"},
+            {"decision": "later", "decided_on": "2019-06-01"},
+            {"decision": "original", "decided_on": "2019-06-01", "kind": "payment"},
+        ],
+    )
+    async def test_a_decision_without_its_date_or_on_another_kind_is_422(
+        self, funded: Ledger, schema: Schema, extra: dict[str, str]
+    ) -> None:
+        async with unchanged(schema):
+            response = await funded.transfer("2019.a", "2019.b", 700, **extra)
+
+        refused(response, 422, "validation-error")
