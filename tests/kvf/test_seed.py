@@ -106,7 +106,7 @@ class TestSeed:
         [supplement] = [
             t
             for t in (await _everything(client, tokens.admin))["transfers"]
-            if t["decision"] == "supplementary"
+            if t["decision"] == "supplementary" and t["to_account"] == SCHOOL_POOL
         ]
         old = await client.post(
             f"{API}/transfers",
