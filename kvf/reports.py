@@ -53,7 +53,7 @@ def upload(wave: int, path: Path, *, dry_run: bool) -> int:
             f"/mvp-evaluation/v1/waves/{wave}/responses",
             content=body,
             headers=headers,
-            params={"dry_run": "true"} if dry_run else None,
+            params={"file_name": path.name[:255], **({"dry_run": "true"} if dry_run else {})},
         )
     if response.is_error:
         return _fail(response)

@@ -51,3 +51,13 @@ class InstrumentChanged(Conflict):
 class RespondentsConflict(Conflict):
     problem_type = "respondents-conflict"
     title = "Respondents already stored / Svaren finns redan"
+
+
+class WaveLocked(Conflict):
+    problem_type = "wave-locked"
+    title = "Wave locked / Mätningen är låst"
+
+
+class BatchDeleted(Conflict):
+    problem_type = "batch-deleted"
+    title = "Batch already deleted / Omgången är redan borttagen"

@@ -6,6 +6,7 @@ reader's view of a small school is suppressed; a bad batch stores nothing."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import math
 import uuid
 from dataclasses import dataclass, field
@@ -325,3 +326,7 @@ async def test_kvf_upload_checks_then_stores_a_file(
     assert stored == {"wave_id": wave, "imported": 12}
     exported = await outside.get(f"{API}/exports/responses", params={"wave": wave}, headers=admin)
     assert len(exported.text.strip().splitlines()) == 13
+    listed = await outside.get(f"{API}/waves/{wave}/batches", headers=admin)
+    [batch] = listed.json()["items"]
+    assert (batch["file_name"], batch["rows"]) == ("pre.csv", 12)
+    assert batch["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()

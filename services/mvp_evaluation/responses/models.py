@@ -55,6 +55,13 @@ class ResponseImport(Base):
     rows: Mapped[int] = mapped_column(Integer)
     request_id: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    # The body's SHA-256 (hex); null for batches stored before it was kept.
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    # A deleted batch keeps its row (who deleted it, when, why); its respondents are gone.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deleted_by: Mapped[str | None] = mapped_column(String(64))
+    delete_reason: Mapped[str | None] = mapped_column(String(500))
 
 
 class ScaleScore(Base):

@@ -83,6 +83,8 @@ async def record_import(
     first_position: int,
     rows: int,
     request_id: str | None,
+    file_name: str | None,
+    sha256: str,
 ) -> ResponseImport:
     record = ResponseImport(
         wave_id=wave_id,
@@ -91,6 +93,8 @@ async def record_import(
         first_position=first_position,
         rows=rows,
         request_id=request_id,
+        file_name=file_name,
+        sha256=sha256,
     )
     session.add(record)
     await session.flush()

@@ -53,6 +53,16 @@ async def post_responses(
     dry_run: Annotated[
         bool, Query(description="Only check the batch; store nothing (200).")
     ] = False,
+    file_name: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=255,
+            pattern=r"^[^\x00-\x1f/\\]+$",
+            description="The file's name, kept with the batch (no path).",
+            examples=["wave1_12345678_pre.csv"],
+        ),
+    ] = None,
 ) -> Response:
     """Post a batch of responses as JSON, CSV (comma or semicolon, UTF-8 with or without
     BOM, a header row with `respondent` and item codes, a blank cell for a missing answer) or
@@ -65,14 +75,18 @@ async def post_responses(
     as row 1, and from 1 in the JSON's `responses`), at most 1000, with
     `error_count` the total. A value that looks like a personnummer is never echoed.
     `?dry_run=true` only checks (200 `{wave_id, valid}`). `Idempotency-Key` is required: a
-    retry with the same key and body replays the first response."""
+    retry with the same key and body replays the first response.
+
+    Each accepted upload is a batch (`GET /waves/{id}/batches`), kept with `file_name` and
+    the body's SHA-256, and can be deleted; a locked wave refuses uploads and dry runs (409
+    `wave-locked`)."""
     upload = service.Upload(
         content_type=request.headers.get("content-type"),
         content_length=request.headers.get("content-length"),
         body=request.stream(),
     )
     async with service.receive_batch(
-        session, wave_id=id, upload=upload, settings=settings
+        session, wave_id=id, upload=upload, settings=settings, file_name=file_name
     ) as received:
         if dry_run:  # a dry run neither replays nor stores: it may be repeated freely
             return await idem.run(

@@ -32,6 +32,7 @@ from common.context import current_request_id
 from common.problems import NotFound, PayloadTooLarge, UnsupportedMediaType
 from common.tables import TableTooLarge, UnreadableTable
 from common.uploads import LimitedBody
+from services.mvp_evaluation.batches.service import refuse_if_locked
 from services.mvp_evaluation.config import Settings
 from services.mvp_evaluation.instruments import repository as instruments
 from services.mvp_evaluation.instruments.models import Item
@@ -145,6 +146,7 @@ class Received:
     media: MediaFormat
     batch: Batch
     digest: str
+    file_name: str | None = None
 
     @property
     def identity(self) -> dict[str, str]:
@@ -154,7 +156,12 @@ class Received:
 
 @asynccontextmanager
 async def receive_batch(
-    session: AsyncSession, *, wave_id: int, upload: Upload, settings: Settings
+    session: AsyncSession,
+    *,
+    wave_id: int,
+    upload: Upload,
+    settings: Settings,
+    file_name: str | None = None,
 ) -> AsyncIterator[Received]:
     """Read the whole body into a checked batch, holding no database connection meanwhile;
     the batch's spooled rows are released on leaving."""
@@ -172,7 +179,7 @@ async def receive_batch(
     try:
         await _read(body, media, batch)
         batch.finish()
-        yield Received(media=media, batch=batch, digest=body.sha256)
+        yield Received(media=media, batch=batch, digest=body.sha256, file_name=file_name)
     finally:
         batch.close()
 
@@ -203,6 +210,7 @@ async def _check(session: AsyncSession, wave: Wave, batch: Batch) -> list[Item]:
 async def check_batch(session: AsyncSession, *, wave_id: int, received: Received) -> DryRunResult:
     """Check a received batch against the wave as it is now, and store nothing."""
     wave = _found(await waves.get(session, wave_id), wave_id)
+    refuse_if_locked(wave)
     await _check(session, wave, received.batch)
     return DryRunResult(wave_id=wave_id, valid=received.batch.count)
 
@@ -214,9 +222,10 @@ async def store_batch(
     wave locked and its instrument version share-locked until the batch is in."""
     batch = received.batch
     wave = _found(await waves.lock(session, wave_id), wave_id)
+    refuse_if_locked(wave)
     await instruments.share_lock(session, wave.instrument_id)
     scales = scales_of(await _check(session, wave, batch))
-    first_position = wave.respondents + 1
+    first_position = wave.next_position
     await repository.copy_responses(
         session, wave_id=wave_id, first_position=first_position, chunks=batch.chunks()
     )
@@ -229,6 +238,8 @@ async def store_batch(
         first_position=first_position,
         rows=batch.count,
         request_id=current_request_id(),
+        file_name=received.file_name,
+        sha256=received.digest,
     )
     for part in parts(scales, first_position, batch.chunks()):  # the spool read once more
         await repository.add_scale_scores(session, record.id, part)

@@ -56,10 +56,12 @@ async def add(session: AsyncSession, wave: Wave) -> Wave:
 
 
 async def add_respondents(session: AsyncSession, wave_id: int, count: int) -> None:
-    """Count a batch's respondents into the wave (under its lock)."""
-    await session.execute(
-        update(Wave).where(Wave.id == wave_id).values(respondents=Wave.respondents + count)
-    )
+    """Count a batch's respondents into the wave, or out of it when `count` is negative
+    (under its lock). Positions move on only: a deleted batch's are never given again."""
+    values = {"respondents": Wave.respondents + count}
+    if count > 0:
+        values["next_position"] = Wave.next_position + count
+    await session.execute(update(Wave).where(Wave.id == wave_id).values(**values))
 
 
 async def version_has_data(session: AsyncSession, instrument_id: int) -> bool:

@@ -22,6 +22,14 @@ class WaveKind(StrEnum):
     follow_up = "follow_up"
 
 
+class WaveAction(StrEnum):
+    """What the wave's audit trail records."""
+
+    locked = "locked"
+    unlocked = "unlocked"
+    batch_deleted = "batch_deleted"
+
+
 Cohort = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-/.]{0,39}$")]
 
 _EXAMPLE: JsonDict = {
@@ -61,6 +69,8 @@ class WaveRead(BaseModel):
                     "respondents": 124,
                     "suppressed": False,
                     "created_at": "2019-08-20T08:00:00Z",
+                    "locked_at": None,
+                    "locked_by": None,
                 }
             ]
         }
@@ -76,3 +86,8 @@ class WaveRead(BaseModel):
     respondents: int | None
     suppressed: bool
     created_at: datetime
+    locked_at: datetime | None = Field(
+        description="When the wave was locked after cleaning: no upload or batch deletion "
+        "until an admin unlocks it."
+    )
+    locked_by: str | None = Field(description="The client that locked it.")

@@ -27,6 +27,8 @@ def to_read(wave: Wave, code: str, version: int, *, min_cell_size: int | None) -
         respondents=None if suppressed else wave.respondents,
         suppressed=suppressed,
         created_at=wave.created_at,
+        locked_at=wave.locked_at,
+        locked_by=wave.locked_by,
     )
 
 
