@@ -61,3 +61,13 @@ class WaveLocked(Conflict):
 class BatchDeleted(Conflict):
     problem_type = "batch-deleted"
     title = "Batch already deleted / Omgången är redan borttagen"
+
+
+class RespondentsElsewhere(Conflict):
+    problem_type = "respondents-of-another-school"
+    title = "Respondents of another school / Elever från en annan skola"
+
+
+class UnmatchedPreWave(Conflict):
+    problem_type = "unmatched-pre-wave"
+    title = "No pupil of the pre wave / Ingen elev från förmätningen"

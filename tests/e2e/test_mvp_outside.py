@@ -321,9 +321,9 @@ async def test_kvf_upload_checks_then_stores_a_file(
 
     upload_args = ("upload", str(wave), str(path))
     checked = await asyncio.to_thread(kvf, platform, *upload_args, "--dry-run")
-    assert checked == {"wave_id": wave, "valid": 12}
+    assert checked == {"wave_id": wave, "valid": 12, "in_other_schools": 0, "matched_pre": None}
     stored = await asyncio.to_thread(kvf, platform, *upload_args)
-    assert stored == {"wave_id": wave, "imported": 12}
+    assert stored == {"wave_id": wave, "imported": 12, "in_other_schools": 0, "matched_pre": None}
     exported = await outside.get(f"{API}/exports/responses", params={"wave": wave}, headers=admin)
     assert len(exported.text.strip().splitlines()) == 13
     listed = await outside.get(f"{API}/waves/{wave}/batches", headers=admin)

@@ -165,6 +165,10 @@ class Batch:
             self._hashes = [np.concatenate(self._hashes) if self._hashes else np.zeros(0, np.int64)]
         return self._rows[0], self._hashes[0]
 
+    def code_hashes(self) -> npt.NDArray[np.int64]:
+        """Each row's respondent code as its hash (an invalid code: one of its own)."""
+        return self._all()[1]
+
     def finish(self) -> None:
         """Report respondents that appear more than once in the batch."""
         rows, hashes = self._all()

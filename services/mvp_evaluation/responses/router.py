@@ -53,6 +53,14 @@ async def post_responses(
     dry_run: Annotated[
         bool, Query(description="Only check the batch; store nothing (200).")
     ] = False,
+    allow_unmatched: Annotated[
+        bool,
+        Query(
+            description="Store (or pass) a batch that looks meant for another wave: most of "
+            "its respondents in another school's waves of the cohort, or, for a post or "
+            "follow-up wave, none in the school's pre wave."
+        ),
+    ] = False,
     file_name: Annotated[
         str | None,
         Query(
@@ -79,7 +87,14 @@ async def post_responses(
 
     Each accepted upload is a batch (`GET /waves/{id}/batches`), kept with `file_name` and
     the body's SHA-256, and can be deleted; a locked wave refuses uploads and dry runs (409
-    `wave-locked`)."""
+    `wave-locked`).
+
+    Each batch is also checked against its cohort: the result says how many of its
+    respondents are in another school's waves of the cohort (`in_other_schools`) and, for a
+    post or follow-up wave, how many are in the school's pre wave (`matched_pre`). A batch
+    that looks meant for another wave (more than half in another school, or none of the pre
+    wave) is refused, 409 `respondents-of-another-school` or `unmatched-pre-wave`, unless
+    `allow_unmatched=true`."""
     upload = service.Upload(
         content_type=request.headers.get("content-type"),
         content_length=request.headers.get("content-length"),
@@ -90,14 +105,20 @@ async def post_responses(
     ) as received:
         if dry_run:  # a dry run neither replays nor stores: it may be repeated freely
             return await idem.run(
-                lambda: service.check_batch(session, wave_id=id, received=received),
+                lambda: service.check_batch(
+                    session, wave_id=id, received=received, allow_unmatched=allow_unmatched
+                ),
                 payload=received.identity,
                 status_code=200,
                 store=False,
             )
         return await idem.run(
             lambda: service.store_batch(
-                session, principal=principal, wave_id=id, received=received
+                session,
+                principal=principal,
+                wave_id=id,
+                received=received,
+                allow_unmatched=allow_unmatched,
             ),
             payload=received.identity,
             status_code=201,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -18,22 +18,47 @@ class MediaFormat(StrEnum):
     xlsx = "xlsx"
 
 
-class ImportResult(BaseModel):
-    """The batch was stored: how many respondents."""
+IN_OTHER_SCHOOLS = (
+    "How many of the batch's respondents are already in another school's waves of the same "
+    "cohort (more than half: refused, 409 `respondents-of-another-school`, unless "
+    "`allow_unmatched=true`)."
+)
+MATCHED_PRE = (
+    "For a post or follow-up wave: how many of the batch's respondents are in the school's "
+    "pre wave of the cohort (none: refused, 409 `unmatched-pre-wave`, unless "
+    "`allow_unmatched=true`); null for a pre wave, or when the pre wave has nobody yet."
+)
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"wave_id": 1, "imported": 124}]})
+
+class ImportResult(BaseModel):
+    """The batch was stored: how many respondents, and how they meet the cohort."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"wave_id": 1, "imported": 124, "in_other_schools": 0, "matched_pre": 118}]
+        }
+    )
 
     wave_id: int
     imported: int
+    in_other_schools: int = Field(description=IN_OTHER_SCHOOLS)
+    matched_pre: int | None = Field(description=MATCHED_PRE)
 
 
 class DryRunResult(BaseModel):
-    """The batch is valid (a dry run stores nothing): how many respondents."""
+    """The batch is valid (a dry run stores nothing): how many respondents, and how they
+    meet the cohort."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"wave_id": 1, "valid": 124}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"wave_id": 1, "valid": 124, "in_other_schools": 0, "matched_pre": None}]
+        }
+    )
 
     wave_id: int
     valid: int
+    in_other_schools: int = Field(description=IN_OTHER_SCHOOLS)
+    matched_pre: int | None = Field(description=MATCHED_PRE)
 
 
 JSON_EXAMPLE = {

@@ -37,8 +37,9 @@ from services.mvp_evaluation.config import Settings
 from services.mvp_evaluation.instruments import repository as instruments
 from services.mvp_evaluation.instruments.models import Item
 from services.mvp_evaluation.problems import InstrumentChanged, InvalidUpload, UploadIncomplete
-from services.mvp_evaluation.responses import repository
+from services.mvp_evaluation.responses import cohort_checks, repository
 from services.mvp_evaluation.responses.batch import Batch, ItemRule, rows_invalid
+from services.mvp_evaluation.responses.cohort_checks import CohortMatch
 from services.mvp_evaluation.responses.json_reader import JsonReader
 from services.mvp_evaluation.responses.schemas import (
     XLSX,
@@ -190,9 +191,12 @@ def _found(wave: Wave | None, wave_id: int) -> Wave:
     return wave
 
 
-async def _check(session: AsyncSession, wave: Wave, batch: Batch) -> list[Item]:
+async def _check(
+    session: AsyncSession, wave: Wave, batch: Batch, *, allow_unmatched: bool
+) -> tuple[list[Item], CohortMatch]:
     """The batch against the wave as it is now: the same items (returned), and respondents it
-    does not have; 422 listing every error in the batch."""
+    does not have, 422 listing every error in the batch; then against its cohort (returned),
+    409 when it looks meant for another wave, unless that is `allow_unmatched`."""
     items = await instruments.items_of(session, wave.instrument_id)
     if item_rules(items) != batch.items:
         raise InstrumentChanged("The wave's instrument changed during the upload; post again.")
@@ -204,19 +208,34 @@ async def _check(session: AsyncSession, wave: Wave, batch: Batch) -> list[Item]:
         raise rows_invalid(batch.errors)
     if batch.count == 0:
         raise InvalidUpload("The batch holds no respondents.")
-    return items
+    cohort = await cohort_checks.match(session, wave, batch)
+    if not allow_unmatched:
+        cohort.refuse_if_wrong(wave)
+    return items, cohort
 
 
-async def check_batch(session: AsyncSession, *, wave_id: int, received: Received) -> DryRunResult:
+async def check_batch(
+    session: AsyncSession, *, wave_id: int, received: Received, allow_unmatched: bool = False
+) -> DryRunResult:
     """Check a received batch against the wave as it is now, and store nothing."""
     wave = _found(await waves.get(session, wave_id), wave_id)
     refuse_if_locked(wave)
-    await _check(session, wave, received.batch)
-    return DryRunResult(wave_id=wave_id, valid=received.batch.count)
+    _, cohort = await _check(session, wave, received.batch, allow_unmatched=allow_unmatched)
+    return DryRunResult(
+        wave_id=wave_id,
+        valid=received.batch.count,
+        in_other_schools=cohort.in_other_schools,
+        matched_pre=cohort.matched_pre,
+    )
 
 
 async def store_batch(
-    session: AsyncSession, *, principal: Principal, wave_id: int, received: Received
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    wave_id: int,
+    received: Received,
+    allow_unmatched: bool = False,
 ) -> ImportResult:
     """Store all of a received batch, or none of it (422 listing every error), with the
     wave locked and its instrument version share-locked until the batch is in."""
@@ -224,7 +243,8 @@ async def store_batch(
     wave = _found(await waves.lock(session, wave_id), wave_id)
     refuse_if_locked(wave)
     await instruments.share_lock(session, wave.instrument_id)
-    scales = scales_of(await _check(session, wave, batch))
+    items, cohort = await _check(session, wave, batch, allow_unmatched=allow_unmatched)
+    scales = scales_of(items)
     first_position = wave.next_position
     await repository.copy_responses(
         session, wave_id=wave_id, first_position=first_position, chunks=batch.chunks()
@@ -244,4 +264,9 @@ async def store_batch(
     for part in parts(scales, first_position, batch.chunks()):  # the spool read once more
         await repository.add_scale_scores(session, record.id, part)
     logger.info("responses imported", extra={"wave_id": wave_id, "rows": batch.count})
-    return ImportResult(wave_id=wave_id, imported=batch.count)
+    return ImportResult(
+        wave_id=wave_id,
+        imported=batch.count,
+        in_other_schools=cohort.in_other_schools,
+        matched_pre=cohort.matched_pre,
+    )

@@ -49,13 +49,13 @@ def generate(
     level = rng.normal(3.0, 0.4)
     for p in range(n):
         latent = rng.normal(level, 0.8)
-        respondent = f"{code[-3:]}-{p:03d}"
+        respondent = f"{code}-{p:03d}"
         school.pre[respondent] = _answers(rng, latent)
         if post and rng.random() < 0.9:
             school.post[respondent] = _answers(rng, latent + effect + rng.normal(0, 0.5))
     if post:
         for p in range(n, n + 2):
-            school.post[f"{code[-3:]}-{p:03d}"] = _answers(rng, rng.normal(level, 0.8))
+            school.post[f"{code}-{p:03d}"] = _answers(rng, rng.normal(level, 0.8))
     return school
 
 

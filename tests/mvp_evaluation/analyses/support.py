@@ -27,18 +27,22 @@ PAIRED_FIELDS = (
 
 
 async def upload(survey: Survey, schools: list[School], cohort: str = "2019") -> dict[str, int]:
-    """Each school registered with pre (semicolon CSV) and post (JSON) waves; wave ids."""
+    """Each school registered with pre (semicolon CSV) and post (JSON) waves; wave ids. The
+    respondent codes are made the school's own (its code before them), as pupils' are."""
     waves = {}
     for school in schools:
         await survey.school(school.arm, code=school.code)
         pre = await survey.wave(school.code, "pre", cohort)
-        rows = list(school.pre.items())
+        rows = [(f"{school.code}-{code}", answers) for code, answers in school.pre.items()]
         expect(await survey.post(pre, csv_text(rows, CODES, ";")), 201)
         waves[school.code] = pre
         if school.post:
             post = await survey.wave(school.code, "post", cohort)
             body = [
-                {"respondent": code, "answers": dict(zip(CODES, answers, strict=True))}
+                {
+                    "respondent": f"{school.code}-{code}",
+                    "answers": dict(zip(CODES, answers, strict=True)),
+                }
                 for code, answers in school.post.items()
             ]
             response = await survey.post(post, json.dumps({"responses": body}), "application/json")

@@ -40,7 +40,12 @@ class TestFormats:
         response = await survey.post(wave, body.encode())
 
         assert response.status_code == 201, response.text
-        assert response.json() == {"wave_id": wave, "imported": 4}
+        assert response.json() == {
+            "wave_id": wave,
+            "imported": 4,
+            "in_other_schools": 0,
+            "matched_pre": None,
+        }
         assert await stored_responses(schema) == [(wave, code, answers) for code, answers in ROWS]
 
     async def test_json_is_stored_with_null_and_left_out_items_as_missing(
@@ -59,7 +64,12 @@ class TestFormats:
         )
 
         assert response.status_code == 201, response.text
-        assert response.json() == {"wave_id": wave, "imported": 4}
+        assert response.json() == {
+            "wave_id": wave,
+            "imported": 4,
+            "in_other_schools": 0,
+            "matched_pre": None,
+        }
         assert await stored_responses(schema) == [(wave, code, answers) for code, answers in ROWS]
 
     async def test_xlsx_first_sheet_is_stored_as_the_csv_would_be(
@@ -71,7 +81,12 @@ class TestFormats:
         response = await survey.post(wave, body, XLSX)
 
         assert response.status_code == 201, response.text
-        assert response.json() == {"wave_id": wave, "imported": 4}
+        assert response.json() == {
+            "wave_id": wave,
+            "imported": 4,
+            "in_other_schools": 0,
+            "matched_pre": None,
+        }
         assert await stored_responses(schema) == [(wave, code, answers) for code, answers in ROWS]
 
     async def test_columns_in_any_order_and_case_with_items_left_out(

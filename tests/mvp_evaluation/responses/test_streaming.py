@@ -74,10 +74,12 @@ class TestMemory:
         await survey.instrument(item_list=items(ITEMS))
         school = await survey.school()
         small, large = Generated(2_000), Generated(12_000, first=2_000)
-        await traced_peak(survey, await survey.wave(school, "follow_up"), Generated(500, 99_000))
+        # Pre waves of three schools: the batches are checked against nobody's pre wave.
+        others = [await survey.school(), await survey.school()]
+        await traced_peak(survey, await survey.wave(school, "pre"), Generated(500, 99_000))
 
-        small_peak = await traced_peak(survey, await survey.wave(school, "pre"), small)
-        large_peak = await traced_peak(survey, await survey.wave(school, "post"), large)
+        small_peak = await traced_peak(survey, await survey.wave(others[0], "pre"), small)
+        large_peak = await traced_peak(survey, await survey.wave(others[1], "pre"), large)
 
         growth_per_row = (large_peak - small_peak) / 10_000
         body_per_row = (large.size - small.size) / 10_000
@@ -97,7 +99,12 @@ class TestFullSize:
         response = await survey.post(wave, body)
 
         assert response.status_code == 201, response.text
-        assert response.json() == {"wave_id": wave, "imported": 100_000}
+        assert response.json() == {
+            "wave_id": wave,
+            "imported": 100_000,
+            "in_other_schools": 0,
+            "matched_pre": None,
+        }
         assert await survey.respondents(wave) == 100_000
         rows = await schema.rows(
             "SELECT count(*), min(respondent), max(respondent), "
@@ -213,7 +220,8 @@ class TestSlowClients:
     ) -> None:
         await survey.instrument(item_list=items(ITEMS))
         school = await survey.school()
-        waves = [await survey.wave(school, kind) for kind in ("pre", "post", "follow_up")]
+        schools = [school, await survey.school(), await survey.school()]
+        waves = [await survey.wave(each, "pre") for each in schools]
         go_on = asyncio.Event()
         waiting = asyncio.Semaphore(0)
         # A pool of one connection and one more: three stalled uploads would take them all.

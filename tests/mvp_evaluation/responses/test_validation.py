@@ -96,7 +96,12 @@ class TestAllOrNothing:
         checked = await survey.post(wave, text, dry_run=True)
 
         assert checked.status_code == 200
-        assert checked.json() == {"wave_id": wave, "valid": 2}
+        assert checked.json() == {
+            "wave_id": wave,
+            "valid": 2,
+            "in_other_schools": 0,
+            "matched_pre": None,
+        }
         assert await schema.counts() == before
 
     async def test_a_dry_run_of_a_bad_batch_is_the_same_422(
