@@ -269,7 +269,20 @@ def _ensure_call(counts: Counter[str]) -> Plan:
     lookup = ApiCall("GET", f"{API}/calls", params={"pool_account": SCHOOL_POOL, "limit": 100})
     response = yield lookup
     _expect(lookup, response, 200)
-    if any(call["title"] == CALL_TITLE for call in response.json()["items"]):
+    found = [call for call in response.json()["items"] if call["title"] == CALL_TITLE]
+    if found:
+        if found[0].get("requires_interest") is False:  # seeded before calls had the rule
+            change = ApiCall(
+                "PATCH",
+                f"{API}/calls/{found[0]['id']}",
+                json={
+                    "requires_interest": True,
+                    "reason": "Intresseanmälan kom först / An expression of interest came first",
+                },
+            )
+            _expect(change, (yield change), 200)
+            counts["calls_changed"] += 1
+            return
         counts["unchanged"] += 1
         return
     body = {
@@ -290,6 +303,7 @@ def _ensure_call(counts: Counter[str]) -> Plan:
         "max_schools": 2,
         "eligible": "municipal",
         "methods": "MVP eller annan kunskapsbaserad metod / MVP or another knowledge-based method",
+        "requires_interest": True,  # a non-binding expression of interest came first
     }
     create = ApiCall("POST", f"{API}/calls", json=body, key="seed-2019-school-grants-call")
     _expect(create, (yield create), 201)
@@ -322,6 +336,7 @@ def _report(counts: Counter[str]) -> dict[str, int]:
         "transfers_created",
         "distributions_created",
         "calls_created",
+        "calls_changed",
         "unchanged",
     )
     return {name: counts[name] for name in names}

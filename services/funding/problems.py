@@ -58,3 +58,33 @@ class ExceedsApprovedAmount(Conflict):
 class ExceedsRepaymentClaim(Conflict):
     problem_type = "exceeds-repayment-claim"
     title = "More than owed / Mer än återkrav"
+
+
+class InterestRequired(Conflict):
+    problem_type = "interest-required"
+    title = "Expression of interest required / Intresseanmälan krävs"
+
+
+class CallStillOpen(Conflict):
+    problem_type = "call-still-open"
+    title = "Call still open / Utlysningen är fortfarande öppen"
+
+
+class CallHasApplications(Conflict):
+    problem_type = "call-has-applications"
+    title = "The call has applications / Utlysningen har ansökningar"
+
+
+class ReportRequired(Conflict):
+    problem_type = "report-required"
+    title = "Approved report required / Godkänd redovisning krävs"
+
+
+class ReportExists(Conflict):
+    problem_type = "report-exists"
+    title = "Report already given / Redovisning finns redan"
+
+
+class InvalidReportState(Conflict):
+    problem_type = "invalid-report-state"
+    title = "Not possible in the report's state / Inte möjligt i redovisningens läge"

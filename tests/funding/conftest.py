@@ -6,7 +6,8 @@ import httpx
 import pytest
 
 from tests.database import DatabaseRun
-from tests.funding.support import Grants, Ledger
+from tests.funding.grants.support import CaseGrants, Clock
+from tests.funding.support import Ledger
 from tests.support import Schema, Tokens
 
 
@@ -17,9 +18,15 @@ def ledger(client: httpx.AsyncClient, tokens: Tokens) -> Ledger:
 
 
 @pytest.fixture
-def grants(client: httpx.AsyncClient, tokens: Tokens, ledger: Ledger) -> Grants:
-    """Calls and applications, with the same admin client as `ledger`."""
-    return Grants(client, tokens, ledger)
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The grants' clock, set to 1 July 2019 (a call's window lies in its pool's year)."""
+    return Clock(monkeypatch)
+
+
+@pytest.fixture
+def grants(client: httpx.AsyncClient, tokens: Tokens, ledger: Ledger, clock: Clock) -> CaseGrants:
+    """Calls (open at the clock, rolling unless told) and applications, with `ledger`'s admin."""
+    return CaseGrants(client, tokens, ledger, clock)
 
 
 @pytest.fixture

@@ -55,6 +55,7 @@ class TestSeed:
             "transfers_created": 0,
             "distributions_created": 0,
             "calls_created": 0,
+            "calls_changed": 0,
             "unchanged": sum(first.values()),
         }
         assert await _everything(client, admin) == loaded
@@ -142,6 +143,26 @@ class TestSeed:
         assert rows["2019.overenskommelse"]["budget_ore"] == 32 * MSEK
         assert rows["2019.staten"]["available_ore"] == -32 * MSEK
 
+    async def test_a_call_seeded_before_interest_was_required_is_changed_with_a_reason(
+        self, client: httpx.AsyncClient, tokens: Tokens
+    ) -> None:
+        await seed_async(client, tokens.admin)
+        [call] = (await _everything(client, tokens.admin))["calls"]
+        undo = await client.patch(
+            f"{API}/calls/{call['id']}",
+            json={"requires_interest": False, "reason": "as the old seed left it"},
+            headers=tokens.admin,
+        )
+        assert undo.status_code == 200, undo.text
+
+        counts = await seed_async(client, tokens.admin)
+
+        assert counts["calls_changed"] == 1
+        [after] = (await _everything(client, tokens.admin))["calls"]
+        assert after["requires_interest"] is True
+        changes = await client.get(f"{API}/calls/{call['id']}/changes", headers=tokens.admin)
+        assert [c["after"] for c in changes.json()["items"]][-1] == {"requires_interest": True}
+
     async def _assert_2018(self, client: httpx.AsyncClient, tokens: Tokens) -> None:
         """2018: the agreement and the RSS split, no school pool; nothing for 2020."""
         response = await client.get(f"{API}/summary", params={"year": 2018}, headers=tokens.reader)
@@ -166,6 +187,8 @@ class TestSeed:
         assert (call["min_schools"], call["max_schools"]) == (1, 2)
         assert call["eligible"] == "municipal"
         assert call["is_open"] is False
+        # An expression of interest came first; decisions after the call closed.
+        assert (call["requires_interest"], call["rolling"]) == (True, False)
 
 
 class _ThroughLoop(httpx.BaseTransport):

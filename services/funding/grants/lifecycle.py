@@ -1,4 +1,5 @@
-"""An application after it is submitted: decision, payments, settlement, repayments.
+"""An application after it is submitted: withdrawal, decision, payments, settlement,
+repayments.
 
 The money is in the ledger. Approval reserves the approved amount on the call's pool (a
 pending `grant` transfer to the organiser's grant account), so approvals can never promise
@@ -6,6 +7,10 @@ more than the pool holds. A payment voids the reservation, posts a `payment` tra
 reserves what is left, in one transaction. Settlement releases any reservation left; what was
 paid but not used becomes a repayment claim, paid back by `repayment` transfers to the pool.
 Each step holds the application's row lock, so two steps never interleave.
+
+A decision waits until the call has closed, unless the call is `rolling`. Settlement, and the
+last payment of a grant paid in parts (the one that leaves nothing reserved), wait for an
+approved use-of-funds report; the used amount is the report's.
 """
 
 from __future__ import annotations
@@ -16,8 +21,9 @@ from common.auth import Principal
 from common.problems import field_error, invalid, invalid_many
 from services.funding.accounts import repository as accounts
 from services.funding.accounts import service as account_rules
+from services.funding.grants import clock, reports, views
 from services.funding.grants import service as grants
-from services.funding.grants import views
+from services.funding.grants.case_schemas import WithdrawalCreate
 from services.funding.grants.models import Application, Call
 from services.funding.grants.schemas import (
     ApplicationDetail,
@@ -29,10 +35,13 @@ from services.funding.grants.schemas import (
     RepaymentCreate,
     SettlementCreate,
 )
+from services.funding.money import kronor
 from services.funding.problems import (
+    CallStillOpen,
     ExceedsApprovedAmount,
     ExceedsRepaymentClaim,
     InvalidApplicationState,
+    ReportRequired,
 )
 from services.funding.transfers import repository as transfers
 from services.funding.transfers import service as ledger
@@ -87,9 +96,35 @@ async def decide(
         session, application_id=application_id, principal=principal
     )
     _require_state(application, ApplicationState.submitted)
+    call = await grants.get_call(session, call_id=application.call_id)
+    if not call.rolling and clock.now() < call.closes_at:
+        raise CallStillOpen(
+            f"Call {call.id} is open until {call.closes_at.isoformat()}; its applications are "
+            "decided after it closes (it is not rolling).",
+            closes_at=call.closes_at.isoformat(),
+        )
     if decision.decision is DecisionKind.reject:
         return await _reject(session, application, decision, principal)
     return await _approve(session, application, decision, principal)
+
+
+async def withdraw(
+    session: AsyncSession, *, application_id: int, data: WithdrawalCreate, principal: Principal
+) -> ApplicationDetail:
+    """The organiser (or an admin) withdraws a submitted application, before a decision."""
+    application = await grants.lock_application(
+        session, application_id=application_id, principal=principal
+    )
+    _require_state(application, ApplicationState.submitted)
+    application.state = ApplicationState.withdrawn.value
+    await grants.add_event(
+        session,
+        application,
+        event=ApplicationStep.withdrawn,
+        principal=principal,
+        note=data.reason,
+    )
+    return await views.detail(session, application)
 
 
 async def _reject(
@@ -120,7 +155,7 @@ async def _approve(
     if amount > limit:
         raise invalid(
             "body.approved_amount_ore",
-            f"at most {limit} öre (what was asked for, and the call's maximum)",
+            f"at most {kronor(limit)} ({limit} öre): what was asked for, and the call's maximum",
             amount,
         )
     reservation = await _reserve(session, application, call, amount, principal)
@@ -177,13 +212,17 @@ async def pay(
     _require_state(application, *APPROVED_OR_PAID)
     reservation = await _reservation(session, application)
     remaining = reservation.amount_ore if reservation else 0
+    approved = application.approved_amount_ore or 0
     if reservation is None or data.amount_ore > remaining:
         raise ExceedsApprovedAmount(
-            f"{remaining} öre of the approved {application.approved_amount_ore} öre are left "
-            f"to pay; {data.amount_ore} öre were asked for.",
+            f"{kronor(remaining)} of the approved {kronor(approved)} are left to pay; "
+            f"{kronor(data.amount_ore)} were asked for.",
             remaining_ore=remaining,
-            approved_amount_ore=application.approved_amount_ore,
+            approved_amount_ore=approved,
+            amount_ore=data.amount_ore,
         )
+    if data.amount_ore == remaining and remaining < approved:
+        await _require_report(session, application, "the last payment")
     await ledger.release_reservation(session, transfer_id=reservation.id, principal=principal)
     movements = _payment(application, reservation, data)
     payment, *_ = await ledger.move(session, movements, principal=principal)
@@ -227,26 +266,40 @@ def _payment(
     return [payment, rest_reserved]
 
 
+async def _require_report(session: AsyncSession, application: Application, what: str) -> int:
+    """The used amount of the grant's approved report; 409 report-required without one."""
+    report = await reports.approved_report(session, application)
+    if report is None:
+        raise ReportRequired(
+            f"Application {application.id} has no approved use-of-funds report; {what} waits "
+            "for one.",
+            application_id=application.id,
+        )
+    return report.used_amount_ore
+
+
 async def settle(
     session: AsyncSession, *, application_id: int, data: SettlementCreate, principal: Principal
 ) -> ApplicationDetail:
-    """Account for the funds: release what is still reserved; paid but unused is owed back."""
+    """Account for the funds on the approved report: release what is still reserved; paid
+    but unused (by the report's used amount) is owed back."""
     application = await grants.lock_application(
         session, application_id=application_id, principal=principal
     )
     _require_state(application, *APPROVED_OR_PAID)
-    money = (await views.money(session, [application]))[application.id]
-    if data.used_amount_ore > money.paid_ore:
+    used = await _require_report(session, application, "settlement")
+    if data.used_amount_ore is not None and data.used_amount_ore != used:
         raise invalid(
             "body.used_amount_ore",
-            f"at most the {money.paid_ore} öre paid",
+            f"the approved report's {kronor(used)} ({used} öre), or left out",
             data.used_amount_ore,
         )
+    money = (await views.money(session, [application]))[application.id]
     reservation = await _reservation(session, application)
     if reservation is not None:
         await ledger.release_reservation(session, transfer_id=reservation.id, principal=principal)
-    claim = money.paid_ore - data.used_amount_ore
-    application.used_amount_ore = data.used_amount_ore
+    claim = max(money.paid_ore - used, 0)
+    application.used_amount_ore = used
     application.repayment_claim_ore = claim
     application.report = data.report
     application.state = (ApplicationState.repayment_due if claim else ApplicationState.closed).value
@@ -255,8 +308,9 @@ async def settle(
         application,
         event=ApplicationStep.settled,
         principal=principal,
-        amount_ore=data.used_amount_ore,
+        amount_ore=used,
         transfer=reservation,
+        note=data.report,
     )
     return await views.detail(session, application)
 
@@ -273,8 +327,9 @@ async def repay(
     outstanding = (application.repayment_claim_ore or 0) - money.repaid_ore
     if data.amount_ore > outstanding:
         raise ExceedsRepaymentClaim(
-            f"{outstanding} öre are owed; {data.amount_ore} öre were offered.",
+            f"{kronor(outstanding)} are owed; {kronor(data.amount_ore)} were offered.",
             outstanding_ore=outstanding,
+            amount_ore=data.amount_ore,
         )
     repayment = await _repayment(session, application, data, principal)
     if data.amount_ore == outstanding:

@@ -27,6 +27,7 @@ class ApplicationState(StrEnum):
     paid = "paid"
     repayment_due = "repayment_due"
     closed = "closed"
+    withdrawn = "withdrawn"
 
 
 class ApplicationStep(StrEnum):
@@ -38,6 +39,19 @@ class ApplicationStep(StrEnum):
     paid = "paid"
     settled = "settled"
     repaid = "repaid"
+    withdrawn = "withdrawn"
+    reported = "reported"
+    report_approved = "report_approved"
+    report_returned = "report_returned"
+
+
+class ReportState(StrEnum):
+    """A use-of-funds report: `submitted` awaits review; `approved`, or `returned` with a
+    comment (the organiser then submits a new one)."""
+
+    submitted = "submitted"
+    approved = "approved"
+    returned = "returned"
 
 
 @dataclass(frozen=True)
@@ -60,13 +74,18 @@ _CALL: JsonDict = {
     "max_schools": 2,
     "eligible": "municipal",
     "methods": "MVP eller annan kunskapsbaserad metod / MVP or another knowledge-based method",
+    "requires_interest": True,
+    "rolling": False,
+    "report_due_at": "2020-12-31T00:00:00+01:00",
 }
 
 
 class CallCreate(BaseModel):
-    """A call for applications: its pool account, window [opens_at, closes_at), the most one
-    organiser may get, how many schools an application names, and who may apply
-    (`municipal`: municipalities only, organisation numbers 212000-NNNN)."""
+    """A call for applications: its pool account, window [opens_at, closes_at) (inside the
+    agreement period and the pool's year, Swedish time), the most one organiser may get, how
+    many schools an application names, who may apply (`municipal`: municipalities only,
+    organisation numbers 212000-NNNN), whether an expression of interest must come first,
+    whether decisions may be made while it is open (`rolling`), and the reporting deadline."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_CALL]})
 
@@ -80,6 +99,19 @@ class CallCreate(BaseModel):
     max_schools: Annotated[int, Strict(), Field(ge=1, le=100), Integral] = 2
     eligible: Eligible = Eligible.municipal
     methods: str | None = Field(default=None, max_length=500)
+    requires_interest: bool = Field(
+        default=False,
+        description="An application needs the organiser's expression of interest first.",
+    )
+    rolling: bool = Field(
+        default=False,
+        description="Decisions may be made while the call is open (else only after it closes).",
+    )
+    report_due_at: Annotated[AwareDatetime, Rfc3339] | None = Field(
+        default=None,
+        description="When the use-of-funds reports are due; after `closes_at`.",
+        examples=["2020-12-31T00:00:00+01:00"],
+    )
 
 
 class CallRead(BaseModel):
@@ -93,6 +125,7 @@ class CallRead(BaseModel):
                     "id": 1,
                     "opens_at": "2019-06-09T22:00:00Z",
                     "closes_at": "2019-09-30T22:00:00Z",
+                    "report_due_at": "2020-12-30T23:00:00Z",
                     "year": 2019,
                     "is_open": False,
                     "created_at": "2019-06-10T08:00:00Z",
@@ -113,6 +146,9 @@ class CallRead(BaseModel):
     max_schools: int
     eligible: Eligible
     methods: str | None
+    requires_interest: bool
+    rolling: bool
+    report_due_at: datetime | None
     is_open: bool
     created_at: datetime
 
@@ -369,19 +405,22 @@ class PaymentCreate(BaseModel):
 
 
 class SettlementCreate(BaseModel):
-    """The organiser's account of the funds: what was used of what was paid."""
+    """Settle the grant on its approved use-of-funds report: the used amount is the report's."""
 
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
-            "examples": [
-                {"used_amount_ore": 12000000, "report": "40 mentorer utbildade på två skolor."}
-            ]
+            "examples": [{"report": "Slutredovisning godkänd."}, {"used_amount_ore": 12000000}]
         },
     )
 
-    used_amount_ore: OreOrZero
-    report: str | None = Field(default=None, max_length=50_000)
+    used_amount_ore: OreOrZero | None = Field(
+        default=None,
+        description="Optional: when given, it must be the approved report's used amount.",
+    )
+    report: str | None = Field(
+        default=None, max_length=50_000, description="A free-text note kept with the settlement."
+    )
 
 
 class RepaymentCreate(BaseModel):

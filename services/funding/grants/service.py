@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,7 +15,7 @@ from common.problems import NotFound, field_error, invalid_many
 from services.funding.accounts import repository as accounts
 from services.funding.accounts.schemas import AccountKind
 from services.funding.audit import service as audit
-from services.funding.grants import repository, views
+from services.funding.grants import clock, repository, views
 from services.funding.grants.models import Application, ApplicationEvent, Call, Interest
 from services.funding.grants.schemas import (
     ApplicationCreate,
@@ -27,10 +28,49 @@ from services.funding.grants.schemas import (
     Eligible,
     InterestCreate,
 )
-from services.funding.problems import CallNotOpen
+from services.funding.money import kronor
+from services.funding.problems import CallNotOpen, InterestRequired
 from services.funding.transfers.models import Transfer
 
 MUNICIPALITY_PREFIX = "212000-"  # every Swedish municipality's organisationsnummer
+SWEDISH_TIME = ZoneInfo("Europe/Stockholm")  # the agreement's years are Swedish calendar years
+
+
+def year_start(year: int) -> datetime:
+    """Midnight of 1 January of `year`, Swedish time."""
+    return datetime(year, 1, 1, tzinfo=SWEDISH_TIME)
+
+
+def window_errors(
+    *,
+    year: int,
+    years: range,
+    opens_at: datetime,
+    closes_at: datetime,
+    report_due_at: datetime | None,
+) -> list[dict[str, Any]]:
+    """What is wrong with a call's window and reporting deadline: the window [opens_at,
+    closes_at) must be ordered and lie inside the agreement period (`years`) and the pool's
+    `year`, Swedish time; reports are due after the call closes."""
+    errors = []
+    if closes_at <= opens_at:
+        errors.append(
+            field_error("body.closes_at", "must be after opens_at", closes_at.isoformat())
+        )
+    start = year_start(max(year, years.start))
+    end = year_start(min(year, years.stop - 1) + 1)
+    inside = "inside the pool's year and the agreement period, Swedish time"
+    if not start <= opens_at < end:
+        message = f"must be at least {start.isoformat()} and before {end.isoformat()}: {inside}"
+        errors.append(field_error("body.opens_at", message, opens_at.isoformat()))
+    if not start < closes_at <= end:
+        message = f"must be after {start.isoformat()} and at most {end.isoformat()}: {inside}"
+        errors.append(field_error("body.closes_at", message, closes_at.isoformat()))
+    if report_due_at is not None and report_due_at <= closes_at:
+        errors.append(
+            field_error("body.report_due_at", "must be after closes_at", report_due_at.isoformat())
+        )
+    return errors
 
 
 def _not_open(call: Call, detail: str) -> CallNotOpen:
@@ -40,17 +80,23 @@ def _not_open(call: Call, detail: str) -> CallNotOpen:
     )
 
 
-async def create_call(session: AsyncSession, *, data: CallCreate, principal: Principal) -> Call:
-    """A call paid from a budget account (the pool)."""
+async def create_call(
+    session: AsyncSession, *, data: CallCreate, principal: Principal, years: range
+) -> Call:
+    """A call paid from a budget account (the pool), its window inside the agreement period
+    (`years`) and the pool's year."""
     pool = await accounts.get(session, data.pool_account)
     errors = []
     if pool is None or pool.kind != AccountKind.budget:
         message = "no such account" if pool is None else "the pool must be a budget account"
         errors.append(field_error("body.pool_account", message, data.pool_account))
-    if data.closes_at <= data.opens_at:
-        errors.append(
-            field_error("body.closes_at", "must be after opens_at", data.closes_at.isoformat())
-        )
+    errors += window_errors(
+        year=pool.year if pool else years.start,
+        years=years,
+        opens_at=data.opens_at,
+        closes_at=data.closes_at,
+        report_due_at=data.report_due_at,
+    )
     if data.max_schools < data.min_schools:
         errors.append(field_error("body.max_schools", "must be at least min_schools"))
     if errors:
@@ -68,6 +114,9 @@ async def create_call(session: AsyncSession, *, data: CallCreate, principal: Pri
             max_schools=data.max_schools,
             eligible=data.eligible.value,
             methods=data.methods,
+            requires_interest=data.requires_interest,
+            rolling=data.rolling,
+            report_due_at=data.report_due_at,
             created_by=principal.client_id,
         ),
     )
@@ -103,7 +152,7 @@ async def express_interest(
     """A non-binding expression of interest, accepted until the call closes."""
     call = await get_call(session, call_id=call_id)
     writable_organisation(principal, data.organisation_number)
-    if datetime.now(UTC) >= call.closes_at:
+    if clock.now() >= call.closes_at:
         raise _not_open(call, f"Call {call.id} closed at {call.closes_at.isoformat()}.")
     interest = await repository.add_interest(
         session,
@@ -161,7 +210,7 @@ def _application_errors(call: Call, data: ApplicationCreate) -> list[dict[str, A
         errors.append(
             field_error(
                 "body.requested_amount_ore",
-                f"at most {call.max_amount_ore} öre per organiser",
+                f"at most {kronor(call.max_amount_ore)} ({call.max_amount_ore} öre) per organiser",
                 data.requested_amount_ore,
             )
         )
@@ -222,6 +271,8 @@ async def submit_application(
             f"Call {call.id} takes applications from {call.opens_at.isoformat()} "
             f"until {call.closes_at.isoformat()}.",
         )
+    if call.requires_interest:
+        await _require_interest(session, call, data.organisation_number)
     application = await repository.add_application(
         session,
         Application(
@@ -244,6 +295,19 @@ async def submit_application(
         amount_ore=data.requested_amount_ore,
     )
     return await views.detail(session, application)
+
+
+async def _require_interest(session: AsyncSession, call: Call, organisation_number: str) -> None:
+    """409 interest-required unless the organiser expressed interest in the call."""
+    if not await repository.has_interest(
+        session, call_id=call.id, organisation_number=organisation_number
+    ):
+        raise InterestRequired(
+            f"Call {call.id} takes applications only from organisers that expressed interest "
+            f"first; {organisation_number} did not.",
+            call_id=call.id,
+            organisation_number=organisation_number,
+        )
 
 
 async def get_application(
@@ -282,3 +346,11 @@ async def list_applications(
         session, principal=principal, filters=filters, page=page
     )
     return await views.applications(session, rows), total
+
+
+async def all_applications(
+    session: AsyncSession, *, principal: Principal, filters: ApplicationFilter
+) -> list[ApplicationRead]:
+    """Every application that matches the filters, with its money (an organiser: its own)."""
+    rows = await repository.all_applications(session, principal=principal, filters=filters)
+    return await views.applications(session, rows)

@@ -4,20 +4,42 @@ transfers in the ledger, and its history is included."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.csvfile import document
 from services.funding.grants import repository
-from services.funding.grants.models import Application, Call
+from services.funding.grants.case_schemas import FollowUpOrganiser, ReportRead
+from services.funding.grants.models import Application, Call, FollowUp, Report
 from services.funding.grants.schemas import (
     ApplicationDetail,
     ApplicationEventRead,
     ApplicationRead,
     CallRead,
 )
+from services.funding.money import kronor_figure
 from services.funding.transfers import repository as transfers
 from services.funding.transfers.models import Transfer
 from services.funding.transfers.schemas import TransferKind, TransferState
+
+AMOUNTS = ("requested", "approved", "paid", "used", "repaid")
+CSV_HEADER = [
+    "id",
+    "call_id",
+    "organiser_name",
+    "organisation_number",
+    "school_unit_codes",
+    "state",
+    *(f"{amount}_{unit}" for amount in AMOUNTS for unit in ("ore", "kr")),
+]
+CSV_EXAMPLE = (
+    ",".join(CSV_HEADER) + "\r\n"
+    "12,1,Malmö stad,212000-1124,12345678 23456789,closed,"
+    "20000000,200000.00,20000000,200000.00,20000000,200000.00,18000000,180000.00,"
+    "2000000,20000.00\r\n"
+)
 
 
 @dataclass(frozen=True)
@@ -62,6 +84,9 @@ def call_read(call: Call) -> CallRead:
         max_schools=call.max_schools,
         eligible=call.eligible,
         methods=call.methods,
+        requires_interest=call.requires_interest,
+        rolling=call.rolling,
+        report_due_at=call.report_due_at,
         is_open=call.is_open(),
         created_at=call.created_at,
     )
@@ -107,3 +132,103 @@ async def detail(session: AsyncSession, application: Application) -> Application
         **read.model_dump(),
         history=[ApplicationEventRead.model_validate(e) for e in events],
     )
+
+
+def _late(at: datetime, due: datetime | None) -> bool:
+    return due is not None and at > due
+
+
+def report_read(report: Report, *, round: int | None, due_at: datetime | None) -> ReportRead:
+    """A report; `late` when it came after `due_at` (its round's, or its call's)."""
+    return ReportRead(
+        number=report.number,
+        application_id=report.application_id,
+        follow_up_round=round,
+        used_amount_ore=report.used_amount_ore,
+        school_unit_codes=report.school_unit_codes,
+        staff_count=report.staff_count,
+        pupil_count=report.pupil_count,
+        method=report.method,
+        activities=report.activities,
+        next_steps=report.next_steps,
+        state=report.state,
+        late=_late(report.created_at, due_at),
+        review_comment=report.review_comment,
+        reviewed_by=report.reviewed_by,
+        reviewed_at=report.reviewed_at,
+        created_by=report.created_by,
+        created_at=report.created_at,
+    )
+
+
+async def reports(session: AsyncSession, rows: list[Report]) -> list[ReportRead]:
+    """The reports, each with its round and against its deadline."""
+    rounds = await repository.follow_ups(session, {r.follow_up_id for r in rows if r.follow_up_id})
+    reads = []
+    for report in rows:
+        follow_up = rounds.get(report.follow_up_id) if report.follow_up_id else None
+        if follow_up is not None:
+            reads.append(report_read(report, round=follow_up.round, due_at=follow_up.due_at))
+            continue
+        application = await repository.get_application(session, report.application_id)
+        assert application is not None  # a report's application is a foreign key
+        call = await repository.get_call(session, application.call_id)
+        assert call is not None  # so is an application's call
+        reads.append(report_read(report, round=None, due_at=call.report_due_at))
+    return reads
+
+
+def follow_up_organisers(
+    follow_up: FollowUp, applications: list[Application], rows: list[Report], *, now: datetime
+) -> list[FollowUpOrganiser]:
+    """Each granted organiser in a round: its latest report to it (a returned one does not
+    count as reported), and whether it is late."""
+    latest = {r.application_id: r for r in rows}  # rows are oldest first
+    organisers = []
+    for application in applications:
+        report = latest.get(application.id)
+        reported = report is not None and report.state != "returned"
+        at = report.created_at if report is not None and reported else None
+        organisers.append(
+            FollowUpOrganiser(
+                application_id=application.id,
+                organisation_number=application.organisation_number,
+                organiser_name=application.organiser_name,
+                reported=reported,
+                report_number=report.number if report else None,
+                report_state=report.state if report else None,
+                reported_at=at,
+                late=_late(at or now, follow_up.due_at),
+            )
+        )
+    return organisers
+
+
+def _kronor(ore: int | None) -> Decimal | None:
+    """Kronor beside öre (`150000.00`; the Excel variant writes a decimal comma)."""
+    return None if ore is None else kronor_figure(ore)
+
+
+def applications_csv(rows: list[ApplicationRead], *, excel: bool = False) -> bytes:
+    """The applications as CSV, one a row, each amount in öre with kronor beside it."""
+    lines: list[list[object]] = [list(CSV_HEADER)]
+    for a in rows:
+        amounts = (
+            a.requested_amount_ore,
+            a.approved_amount_ore,
+            a.paid_ore,
+            a.used_amount_ore,
+            a.repaid_ore,
+        )
+        lines.append(
+            [
+                a.id,
+                a.call_id,
+                a.organiser_name,
+                a.organisation_number,
+                " ".join(a.school_unit_codes),
+                a.state.value,
+                *(cell for ore in amounts for cell in (ore, _kronor(ore))),
+            ]
+        )
+    return document(lines, excel=excel)

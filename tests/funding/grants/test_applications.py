@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.funding.grants.support import window
 from tests.funding.support import (
     API,
     LUND,
@@ -15,7 +16,6 @@ from tests.funding.support import (
     Grants,
     application_body,
     error_locations,
-    window,
 )
 from tests.support import Schema, Tokens, refused, unchanged
 

@@ -13,7 +13,8 @@ from typing import Any
 
 import httpx
 
-from tests.funding.support import API, LUND, MALMO, POOL, Grants, error_locations
+from tests.funding.grants.support import CaseGrants as Grants
+from tests.funding.support import API, LUND, MALMO, POOL, error_locations
 from tests.support import Schema, refused, unchanged
 
 GRANT_ACCOUNT = f"{POOL}.2120001124"
@@ -182,6 +183,7 @@ class TestPayments:
         async with unchanged(schema):
             too_much = await grants.step(application["id"], "payments", {"amount_ore": 5_000_001})
         after_refusal = await pool_and_grant(grants)
+        await grants.approved_report(application["id"], 20_000_000)  # the last payment needs it
         rest = await grants.step(application["id"], "payments", {"amount_ore": 5_000_000})
         async with unchanged(schema):
             beyond = await grants.step(application["id"], "payments", {"amount_ore": 1})
@@ -219,6 +221,7 @@ class TestPayments:
     ) -> None:
         call = await grants.call(pool_ore=50_000_000)
         application = await grants.approved(call["id"], 20_000_000)
+        await grants.approved_report(application["id"], 20_000_000)  # the last payment needs it
 
         responses = await asyncio.gather(
             *(
@@ -243,6 +246,7 @@ class TestSettlement:
         call = await grants.call(pool_ore=50_000_000)
         application = await grants.approved(call["id"], 20_000_000)
         await grants.step(application["id"], "payments", {"amount_ore": 15_000_000})
+        await grants.approved_report(application["id"], 12_000_000)
 
         settled = await grants.step(
             application["id"],
@@ -268,7 +272,8 @@ class TestSettlement:
         call = await grants.call(pool_ore=50_000_000)
         application = await grants.approved(call["id"], 20_000_000)
         await grants.step(application["id"], "payments", {"amount_ore": 15_000_000})
-        await grants.step(application["id"], "settlement", {"used_amount_ore": 12_000_000})
+        await grants.approved_report(application["id"], 12_000_000)
+        await grants.step(application["id"], "settlement", {})
 
         async with unchanged(schema):
             too_much = await grants.step(application["id"], "repayments", {"amount_ore": 3_000_001})
@@ -303,24 +308,24 @@ class TestSettlement:
         call = await grants.call()
         application = await grants.approved(call["id"], 20_000_000)
         await grants.step(application["id"], "payments", {"amount_ore": 20_000_000})
+        await grants.approved_report(application["id"], 20_000_000)
 
-        settled = await grants.step(
-            application["id"], "settlement", {"used_amount_ore": 20_000_000}
-        )
+        settled = await grants.step(application["id"], "settlement", {})
 
         assert settled.json()["state"] == "closed"
         assert settled.json()["repayment_claim_ore"] == 0
 
-    async def test_using_more_than_was_paid_is_422_and_changes_nothing(
+    async def test_a_used_amount_other_than_the_reports_is_422_and_changes_nothing(
         self, grants: Grants, schema: Schema
     ) -> None:
         call = await grants.call()
         application = await grants.approved(call["id"], 20_000_000)
         await grants.step(application["id"], "payments", {"amount_ore": 10_000_000})
+        await grants.approved_report(application["id"], 10_000_000)
         before = await pool_and_grant(grants)
 
         async with unchanged(schema):
-            for used in (10_000_001, -1, 1.5, "5"):
+            for used in (10_000_001, 9_999_999, -1, 1.5, "5"):
                 body = {"used_amount_ore": used}
                 response = await grants.step(application["id"], "settlement", body)
 
@@ -358,6 +363,8 @@ class TestHistory:
                 {"decision": "approve", "approved_amount_ore": 20_000_000},
             ),
             await grants.step(application_id, "payments", {"amount_ore": 20_000_000}),
+            await grants.report(application_id, used_amount_ore=19_000_000),
+            await grants.review(application_id, 1, "approve"),
             await grants.step(
                 application_id,
                 "settlement",
@@ -374,6 +381,8 @@ class TestHistory:
             ("submitted", "submitted"),
             ("approved", "approved"),
             ("paid", "paid"),
+            ("reported", "paid"),
+            ("report_approved", "paid"),
             ("settled", "repayment_due"),
             ("repaid", "closed"),
         ]
@@ -383,11 +392,21 @@ class TestHistory:
             20_000_000,
             20_000_000,
             19_000_000,
+            19_000_000,
+            19_000_000,
             1_000_000,
         ]
         organiser, admin = history[0]["actor"], history[1]["actor"]
         assert organiser != admin
-        assert [e["actor"] for e in history] == [organiser, admin, admin, organiser, admin]
+        assert [e["actor"] for e in history] == [
+            organiser,
+            admin,
+            admin,
+            organiser,
+            admin,
+            organiser,
+            admin,
+        ]
         assert all(e["created_at"].endswith("Z") for e in history)
         assert history[1]["transfer_id"]
         assert history[2]["transfer_id"]

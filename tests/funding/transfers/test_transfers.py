@@ -363,7 +363,7 @@ class TestDecisions:
         ],
     )
     async def test_a_decision_without_its_date_or_on_another_kind_is_422(
-        self, funded: Ledger, schema: Schema, extra: dict[str, str]
+        self, funded: Ledger, schema: Schema, extra: dict[str, Any]
     ) -> None:
         async with unchanged(schema):
             response = await funded.transfer("2019.a", "2019.b", 700, **extra)
