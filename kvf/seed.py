@@ -4,7 +4,8 @@ For 2018 and 2019: the state's source account, the 25 MSEK appropriation to the 
 its 20 MSEK (kvinnofrid) / 5 MSEK (jämställdhet) split, the 9 MSEK to the regional support
 structures (RSS) and its equal split over the 21 county accounts. For 2019 also the
 Government's 7 MSEK supplement of June 2019, a supplementary appropriation through the
-agreement and kvinnofrid into the school grants pool, and its call. Nothing
+agreement and kvinnofrid into the school grants pool, and its call. Then the goals' national
+indicators for K1 and K2 (`kvf.seed_goals`). Nothing
 for 2020: its amounts are not in the documents.
 
 Running it again changes nothing: each step first looks for what it would make (accounts by
@@ -321,6 +322,10 @@ def plan(counts: Counter[str]) -> Plan:
             yield from _reroute_supplement(counts)
         yield from _ensure_distribution(year, counts)
     yield from _ensure_call(counts)
+    # The goals' national indicators (kvf.seed_goals builds on this module's plan steps).
+    from kvf import seed_goals
+
+    yield from seed_goals.plan(counts)
 
 
 def _request(call: ApiCall, headers: Mapping[str, str]) -> dict[str, Any]:
@@ -337,6 +342,7 @@ def _report(counts: Counter[str]) -> dict[str, int]:
         "distributions_created",
         "calls_created",
         "calls_changed",
+        "national_indicators_created",
         "unchanged",
     )
     return {name: counts[name] for name in names}

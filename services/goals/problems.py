@@ -31,3 +31,18 @@ class IndicatorExists(AlreadyExists):
 class ReportExists(AlreadyExists):
     problem_type = "report-exists"
     title = "Report exists / Rapporten finns redan"
+
+
+class PlanLocked(Conflict):
+    problem_type = "plan-locked"
+    title = "Plan locked / Planen är låst"
+
+
+class NationalIndicatorExists(AlreadyExists):
+    problem_type = "national-indicator-exists"
+    title = "National indicator exists / Den nationella indikatorn finns redan"
+
+
+class ReportingPeriodExists(AlreadyExists):
+    problem_type = "reporting-period-exists"
+    title = "Reporting period exists / Rapportperioden finns redan"

@@ -109,6 +109,17 @@ class Goals:
         response = await self.move(report_id, action, headers, body)
         return expect(response, 200)
 
+    async def edited(
+        self, report: dict[str, Any], county_code: str, **changes: Any
+    ) -> dict[str, Any]:
+        """A PATCH of the report at its current version, as its county's RSS, that must pass."""
+        response = await self.client.patch(
+            f"{API}/reports/{report['id']}",
+            json=changes,
+            headers={**self.rss(county_code), "If-Match": f'"{report["version"]}"'},
+        )
+        return expect(response, 200)
+
     async def approved(self, report_id: int, county_code: str) -> dict[str, Any]:
         """Submit (as the county) and approve (as admin)."""
         await self.moved(report_id, "submit", self.rss(county_code))

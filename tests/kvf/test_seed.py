@@ -56,6 +56,7 @@ class TestSeed:
             "distributions_created": 0,
             "calls_created": 0,
             "calls_changed": 0,
+            "national_indicators_created": 0,
             "unchanged": sum(first.values()),
         }
         assert await _everything(client, admin) == loaded

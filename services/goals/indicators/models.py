@@ -8,6 +8,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     DateTime,
+    ForeignKey,
     ForeignKeyConstraint,
     Identity,
     Numeric,
@@ -24,7 +25,8 @@ from services.goals.indicators.measures import Direction, Measure
 
 
 class Indicator(Base):
-    """One indicator of one goal in one plan; its values come in the plan's reports.
+    """One indicator of one goal in one plan; its values come in the plan's reports. A
+    national indicator taken into the plan has its `national_code` (once per plan).
 
     Baseline and target are kept in the column of their kind: a number (count, percentage in
     per cent), a flag (boolean) or a text.
@@ -36,6 +38,7 @@ class Indicator(Base):
             ["plan_id", "goal_code"], ["goals.plan_goal.plan_id", "goals.plan_goal.goal_code"]
         ),
         UniqueConstraint("plan_id", "goal_code", "name"),
+        UniqueConstraint("plan_id", "national_code"),
         enum_check("measure", Measure, name="measure"),
         enum_check("direction", Direction, name="direction"),
         CheckConstraint(
@@ -54,6 +57,9 @@ class Indicator(Base):
     measure: Mapped[str] = mapped_column(String(16))
     direction: Mapped[str | None] = mapped_column(String(16))
     unit: Mapped[str | None] = mapped_column(String(50))
+    national_code: Mapped[str | None] = mapped_column(
+        String(32), ForeignKey("goals.national_indicator.code"), index=True
+    )
     baseline_number: Mapped[Decimal | None] = mapped_column(Numeric(20, 2))
     baseline_flag: Mapped[bool | None] = mapped_column(Boolean)
     baseline_text: Mapped[str | None] = mapped_column(Text)

@@ -73,6 +73,7 @@ INDICATOR_EXAMPLE: JsonDict = {
     "measure": "percentage",
     "direction": "increase",
     "unit": "%",
+    "national_code": None,
     "baseline": 25.0,
     "target": 75.5,
     "created_at": "2019-03-01T09:00:00Z",
@@ -91,6 +92,10 @@ class IndicatorRead(BaseModel):
     measure: Measure
     direction: Direction | None
     unit: str | None
+    national_code: str | None = Field(
+        description="The national indicator it was taken from (GET /national-indicators/{code}); "
+        "null for the county's own."
+    )
     baseline: Shown
     target: Shown
     created_at: datetime
@@ -106,6 +111,7 @@ class IndicatorRead(BaseModel):
                 "measure": indicator.measure,
                 "direction": indicator.direction,
                 "unit": indicator.unit,
+                "national_code": indicator.national_code,
                 "baseline": shown_baseline(indicator),
                 "target": shown_target(indicator),
                 "created_at": indicator.created_at,

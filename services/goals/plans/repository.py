@@ -2,13 +2,16 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, insert, select, tuple_
+from sqlalchemy import exists, func, insert, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.db import equal_to, insert_or_raise, page_of
 from common.pagination import PageParams
 from services.goals.plans.models import Plan, PlanGoal
 from services.goals.problems import PlanExists
+from services.goals.reports.models import Report
+from services.goals.versions.models import ReportVersion
+from services.goals.versions.schemas import VersionKind
 
 
 async def get_plan(session: AsyncSession, plan_id: int) -> Plan | None:
@@ -74,3 +77,17 @@ async def latest_year(session: AsyncSession) -> int | None:
     """The latest year any county has a plan for."""
     year: int | None = await session.scalar(select(func.max(Plan.year)))
     return year
+
+
+async def approved_report_of(session: AsyncSession, plan_id: int) -> int | None:
+    """A report of the plan that is or was approved (has an approved version), if any."""
+    was_approved = exists().where(
+        ReportVersion.report_id == Report.id, ReportVersion.kind == VersionKind.approved
+    )
+    found: int | None = await session.scalar(
+        select(Report.id)
+        .where(Report.plan_id == plan_id, or_(Report.state == "approved", was_approved))
+        .order_by(Report.id)
+        .limit(1)
+    )
+    return found

@@ -13,7 +13,7 @@ from services.goals.access import PlannerDep
 from services.goals.indicators import service as indicators
 from services.goals.indicators.schemas import IndicatorCreate, IndicatorRead
 from services.goals.plans import service
-from services.goals.plans.schemas import PlanCreate, PlanRead
+from services.goals.plans.schemas import PlanCopy, PlanCreate, PlanRead
 
 router = APIRouter(tags=["plans"])
 
@@ -38,6 +38,31 @@ async def create_plan(
     for its own county only (403 otherwise)."""
     return await idem.run(
         lambda: service.create_plan(session, principal=principal, data=body),
+        payload=body,
+        status_code=201,
+    )
+
+
+@router.post(
+    "/plans/{id}/copy",
+    status_code=201,
+    response_model=PlanRead,
+    summary="Start a new year's plan from a copy / Starta nästa års plan från en kopia",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def copy_plan(
+    id: PlanId,
+    body: PlanCopy,
+    session: SessionDep,
+    principal: PlannerDep,
+    idem: IdempotencyDep,
+) -> Response:
+    """A new plan of the same county for a later `year` (422 otherwise), with the copied
+    plan's goals and indicators, baselines and targets as they were; the county then adds
+    what is new. The copied plan is unchanged (it may be locked). 409 `plan-exists` when the
+    county already has a plan for that year; another county's plan is 404 for an RSS."""
+    return await idem.run(
+        lambda: service.copy_plan(session, principal=principal, plan_id=id, data=body),
         payload=body,
         status_code=201,
     )
@@ -85,7 +110,8 @@ async def create_indicator(
 ) -> Response:
     """An indicator for one of the plan's goals: measure `count`, `percentage`, `boolean` or
     `text`; direction (required for count and percentage); unit; baseline and target of the
-    measure's kind (422 otherwise)."""
+    measure's kind (422 otherwise). Once the plan has an approved report (approved now or
+    ever, even if reopened since) its goals and indicators are locked: 409 `plan-locked`."""
     return await idem.run(
         lambda: indicators.create_indicator(session, principal=principal, plan_id=id, data=body),
         payload=body,

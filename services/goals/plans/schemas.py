@@ -31,6 +31,14 @@ class PlanCreate(BaseModel):
     )
 
 
+class PlanCopy(BaseModel):
+    """A new year's plan of the same county, starting from a copy of this one."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"year": 2020}]})
+
+    year: int = Field(ge=2018, le=2100, description="The new plan's year, after the copied one's.")
+
+
 class PlanRead(BaseModel):
     """A county's plan for a year: its goals and indicators."""
 

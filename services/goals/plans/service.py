@@ -8,15 +8,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal, visible_county, writable_county
 from common.pagination import Page, PageParams
-from common.problems import InvalidInput, NotFound, field_error
+from common.problems import InvalidInput, NotFound, field_error, invalid
 from services.goals.access import county_scope
 from services.goals.catalogue import repository as catalogue
 from services.goals.indicators import repository as indicators
 from services.goals.indicators.schemas import IndicatorRead
 from services.goals.plans import repository
 from services.goals.plans.models import Plan
-from services.goals.plans.schemas import REQUIRED_GOALS, PlanCreate, PlanRead
-from services.goals.problems import PlanExists
+from services.goals.plans.schemas import REQUIRED_GOALS, PlanCopy, PlanCreate, PlanRead
+from services.goals.problems import PlanExists, PlanLocked
 
 _PROGRAMME_GOAL = re.compile(r"^[AK][0-9]$")
 
@@ -50,6 +50,19 @@ async def visible_plan(session: AsyncSession, *, principal: Principal, plan_id: 
         raise NotFound(f"No plan {plan_id}.")
     visible_county(principal, plan.county_code, f"plan {plan_id}")
     return plan
+
+
+async def ensure_plan_unlocked(session: AsyncSession, plan: Plan) -> None:
+    """409 plan-locked once a report of the plan is or was approved: what was approved was
+    measured against these goals and indicators, so they stay as they are."""
+    report_id = await repository.approved_report_of(session, plan.id)
+    if report_id is not None:
+        raise PlanLocked(
+            f"Plan {plan.id} has an approved report ({report_id}): its goals and indicators "
+            f"are locked. Start {plan.year + 1}'s plan from a copy (POST /plans/{plan.id}/copy).",
+            plan_id=plan.id,
+            report_id=report_id,
+        )
 
 
 async def _goal_errors(
@@ -94,6 +107,33 @@ async def create_plan(session: AsyncSession, *, principal: Principal, data: Plan
         raise PlanExists(duplicate, plan_id=existing.id)
     plan = Plan(county_code=data.county_code, year=data.year, created_by=principal.client_id)
     await repository.add_plan(session, plan, codes, exists=PlanExists(duplicate))
+    return (await plan_reads(session, [plan]))[0]
+
+
+async def copy_plan(
+    session: AsyncSession, *, principal: Principal, plan_id: int, data: PlanCopy
+) -> PlanRead:
+    """A later year's plan of the plan's county with its goals and indicators (baselines and
+    targets as they were): admin, or the county's rss."""
+    source = await visible_plan(session, principal=principal, plan_id=plan_id)
+    writable_county(principal, source.county_code)
+    if data.year <= source.year:
+        raise invalid(
+            detail=f"A copy of plan {source.id} ({source.year}) is for a later year.",
+            location="body.year",
+            message=f"must be after {source.year}",
+            value=data.year,
+        )
+    duplicate = f"County {source.county_code} already has a plan for {data.year}."
+    existing = await repository.find_plan(session, county_code=source.county_code, year=data.year)
+    if existing is not None:
+        raise PlanExists(duplicate, plan_id=existing.id)
+    codes = (await repository.goal_codes(session, [source.id]))[source.id]
+    plan = Plan(county_code=source.county_code, year=data.year, created_by=principal.client_id)
+    await repository.add_plan(session, plan, codes, exists=PlanExists(duplicate))
+    await indicators.copy_to_plan(
+        session, source_id=source.id, target_id=plan.id, created_by=principal.client_id
+    )
     return (await plan_reads(session, [plan]))[0]
 
 

@@ -13,6 +13,11 @@ class ReportedValue(BaseModel):
 
     report_id: int
     period: str
+    version: int | None = Field(
+        default=None,
+        description="The report's approved version the value is taken from "
+        "(GET /reports/{id}/versions/{number}); none for a pending value.",
+    )
     value: Shown
     numerator: int | None
     denominator: int | None
@@ -27,8 +32,9 @@ class CountyProgress(BaseModel):
     baseline: Shown
     target: Shown
     latest: ReportedValue | None = Field(
-        description="The value in the county's latest approved report of the year "
-        "(periods ordered H1, H2, whole year)."
+        description="The value in the latest approved version of the county's latest approved "
+        "report of the year (periods ordered H1, H2, whole year); a reopened report's approved "
+        "value stands until it is approved again."
     )
     change: int | Number | None = Field(description="Latest value minus baseline (numbers).")
     target_reached: bool | None = Field(
@@ -45,7 +51,7 @@ class Aggregate(BaseModel):
     """Across the counties with an approved value: counts summed, percentages pooled
     (Σ numerators / Σ denominators), yes/no counted; none for texts."""
 
-    counties: int
+    counties: int = Field(description="How many counties' approved values the figure is made of.")
     value: int | Number | None = Field(
         description="The sum (count) or the pooled per cent, Σ numerators / Σ denominators "
         "(percentage); none for yes/no."
@@ -65,12 +71,20 @@ class Aggregate(BaseModel):
     )
     true_count: int | None = None
     false_count: int | None = None
+    share: Number | None = Field(
+        default=None,
+        description="Yes/no: the share of these counties answering yes, in per cent.",
+    )
 
 
 class IndicatorProgress(BaseModel):
-    """An indicator across counties: indicators of different counties' plans are taken as
-    the same when their goal, name (case aside), measure and unit are equal."""
+    """An indicator across counties: a national indicator by its code; counties' own
+    indicators are taken as the same when their goal, name (case aside), measure and unit
+    are equal."""
 
+    national_code: str | None = Field(
+        default=None, description="The national indicator's code; null for counties' own."
+    )
     name: str
     measure: Measure
     unit: str | None
@@ -110,6 +124,7 @@ _EXAMPLE: JsonDict = {
             "counties_with_approved_report": 12,
             "indicators": [
                 {
+                    "national_code": None,
                     "name": "Kommuner med samverkansavtal",
                     "measure": "count",
                     "unit": "kommuner",
@@ -123,6 +138,7 @@ _EXAMPLE: JsonDict = {
                             "latest": {
                                 "report_id": 11,
                                 "period": "2019H1",
+                                "version": 2,
                                 "value": 8,
                                 "numerator": None,
                                 "denominator": None,
@@ -143,6 +159,7 @@ _EXAMPLE: JsonDict = {
                         "target": 12,
                         "true_count": None,
                         "false_count": None,
+                        "share": None,
                     },
                 }
             ],

@@ -42,6 +42,8 @@ from services.goals.progress.schemas import (
 from services.goals.reports import repository as reports
 from services.goals.reports.models import Report
 from services.goals.reports.schemas import ReportState
+from services.goals.versions import repository as versions
+from services.goals.versions.service import values_in
 
 COUNTED = frozenset({ReportState.submitted, ReportState.approved})
 """The states whose reports count as submitted (an approved one was submitted first)."""
@@ -62,6 +64,13 @@ class YearData:
     indicators: dict[int, list[Indicator]]
     reports: dict[int, list[Report]]
     values: dict[int, dict[int, Value]]
+    approved: dict[int, int]
+    """Each ever-approved report's latest approved version number, by report id."""
+    approved_values: dict[int, dict[int, Value]]
+    """The values of that version, by report id and indicator id."""
+
+    def was_approved(self, plan_id: int) -> bool:
+        return any(report.id in self.approved for report in self.reports[plan_id])
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,7 @@ class Reported:
 
     report: Report
     value: Value
+    version: int | None = None
 
 
 async def load_year(session: AsyncSession, year: int) -> YearData:
@@ -79,26 +89,37 @@ async def load_year(session: AsyncSession, year: int) -> YearData:
     for report in await reports.reports_of_plans(session, ids):
         by_plan[report.plan_id].append(report)
     counted = [r.id for rs in by_plan.values() for r in rs if r.state in COUNTED]
+    kept = await versions.latest_approved(session, [r.id for rs in by_plan.values() for r in rs])
     return YearData(
         plans=year_plans,
         goal_codes=await plans.goal_codes(session, ids),
         indicators=await indicators.of_plans(session, ids),
         reports=by_plan,
         values=await reports.values_of(session, counted),
+        approved={report_id: version.number for report_id, version in kept.items()},
+        approved_values={key: values_in(version.content) for key, version in kept.items()},
     )
 
 
 def latest(data: YearData, indicator: Indicator, state: ReportState) -> Reported | None:
-    """The indicator's value in the latest report of the plan in `state`."""
+    """The indicator's value in the latest report of the plan in `state`; for `approved`,
+    in the latest approved version of each report (so a reopened report's approved figure
+    stands until a new one is approved)."""
+    approved = state == ReportState.approved
     candidates = sorted(
-        (r for r in data.reports[indicator.plan_id] if r.state == state),
+        (
+            r
+            for r in data.reports[indicator.plan_id]
+            if (r.id in data.approved if approved else r.state == state)
+        ),
         key=lambda report: period_key(report.period),
         reverse=True,
     )
+    source = data.approved_values if approved else data.values
     for report in candidates:
-        value = data.values.get(report.id, {}).get(indicator.id)
+        value = source.get(report.id, {}).get(indicator.id)
         if value is not None:
-            return Reported(report, value)
+            return Reported(report, value, data.approved.get(report.id) if approved else None)
     return None
 
 
@@ -108,6 +129,7 @@ def reported(indicator: Indicator, found: Reported | None) -> ReportedValue | No
     return ReportedValue(
         report_id=found.report.id,
         period=found.report.period,
+        version=found.version,
         value=shown_value(indicator.measure, found.value),
         numerator=found.value.numerator,
         denominator=found.value.denominator,
@@ -149,8 +171,8 @@ def _sum(numbers: list[Decimal | None]) -> int | None:
 
 
 def aggregate(measure: str, found: list[tuple[Indicator, Value]]) -> Aggregate | None:
-    """Across counties: counts summed, percentages pooled and averaged, yes/no counted, texts
-    not at all."""
+    """Across counties: counts summed, percentages pooled and averaged, yes/no counted (and
+    the share of counties saying yes), texts not at all."""
     if not found or measure == Measure.text:
         return None
     baselines = [indicator.baseline_number for indicator, _ in found]
@@ -178,7 +200,13 @@ def aggregate(measure: str, found: list[tuple[Indicator, Value]]) -> Aggregate |
             target=_mean(targets),
         )
     yes = sum(1 for value in values if value.boolean_value)
-    return Aggregate(counties=len(found), value=None, true_count=yes, false_count=len(found) - yes)
+    return Aggregate(
+        counties=len(found),
+        value=None,
+        true_count=yes,
+        false_count=len(found) - yes,
+        share=percent(yes, len(found)),
+    )
 
 
 def _shows_county(principal: Principal, county_code: str) -> bool:
@@ -219,6 +247,7 @@ def indicator_progress(
     if not rows and summary is None:
         return None
     return IndicatorProgress(
+        national_code=first.national_code,
         name=first.name,
         measure=first.measure,
         unit=first.unit,
@@ -228,16 +257,24 @@ def indicator_progress(
     )
 
 
+def group_key(indicator: Indicator) -> tuple[str, ...]:
+    """Which indicators of different counties are one: a national indicator by its code,
+    never by name; a county's own by name (case aside), measure and unit."""
+    if indicator.national_code is not None:
+        return ("national", indicator.national_code)
+    return ("own", indicator.name.strip().casefold(), indicator.measure, indicator.unit or "")
+
+
 def goal_progress(principal: Principal, data: YearData, goal: Goal) -> GoalProgress:
     """One goal: counties with a plan, a submitted and an approved report; its indicators."""
     planned = [plan for plan in data.plans if goal.code in data.goal_codes[plan.id]]
     states = {plan.county_code: {r.state for r in data.reports[plan.id]} for plan in planned}
-    groups: dict[tuple[str, str, str], list[tuple[Plan, Indicator]]] = defaultdict(list)
+    approved = {plan.county_code for plan in planned if data.was_approved(plan.id)}
+    groups: dict[tuple[str, ...], list[tuple[Plan, Indicator]]] = defaultdict(list)
     for plan in planned:
         for indicator in data.indicators[plan.id]:
             if indicator.goal_code == goal.code:
-                key = (indicator.name.strip().casefold(), indicator.measure, indicator.unit or "")
-                groups[key].append((plan, indicator))
+                groups[group_key(indicator)].append((plan, indicator))
     progress = [indicator_progress(principal, data, group) for group in groups.values()]
     reader = principal.role is Role.reader
     return GoalProgress(
@@ -249,7 +286,7 @@ def goal_progress(principal: Principal, data: YearData, goal: Goal) -> GoalProgr
         counties_with_submitted_report=None
         if reader
         else sum(1 for s in states.values() if s & COUNTED),
-        counties_with_approved_report=sum(1 for s in states.values() if ReportState.approved in s),
+        counties_with_approved_report=len(approved),
         indicators=[item for item in progress if item is not None],
     )
 

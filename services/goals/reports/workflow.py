@@ -14,6 +14,8 @@ from services.goals.reports.service import (
     report_read,
     visible_report,
 )
+from services.goals.versions import service as versions
+from services.goals.versions.schemas import VersionKind
 
 TRANSITIONS: dict[ReportAction, tuple[frozenset[ReportState], ReportState]] = {
     ReportAction.submit: (
@@ -26,6 +28,12 @@ TRANSITIONS: dict[ReportAction, tuple[frozenset[ReportState], ReportState]] = {
 }
 """Each move: the states it starts from, and where it leads (reopen: `to_state` may say)."""
 
+KEEPS: dict[ReportAction, VersionKind] = {
+    ReportAction.submit: VersionKind.submitted,
+    ReportAction.approve: VersionKind.approved,
+}
+"""The moves that keep a version of the report's content."""
+
 
 async def move(
     session: AsyncSession,
@@ -37,7 +45,8 @@ async def move(
     to_state: ReportState | None = None,
     if_match: str | None = None,
 ) -> ReportRead:
-    """Move the report by `action`; 409 report-locked or invalid-state-transition otherwise."""
+    """Move the report by `action`; 409 report-locked or invalid-state-transition otherwise.
+    A submission and an approval keep a version of the report's content."""
     report, plan = await visible_report(
         session, principal=principal, report_id=report_id, lock=True
     )
@@ -65,4 +74,6 @@ async def move(
         from_state=from_state,
         comment=comment,
     )
+    if action in KEEPS:
+        await versions.keep(session, report=report, principal=principal, kind=KEEPS[action])
     return await report_read(session, report, plan)

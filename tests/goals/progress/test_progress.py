@@ -167,6 +167,7 @@ class TestIndicators:
             "target": 12,
             "true_count": None,
             "false_count": None,
+            "share": None,
         }
 
     async def test_counts_are_summed_percentages_pooled_and_averaged_booleans_counted(
