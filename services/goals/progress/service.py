@@ -1,9 +1,15 @@
 """Progress per goal for one year, as the caller may see it.
 
-- admin: every county, approved values and (as `pending`) values awaiting approval;
-- rss: the counts and the aggregates over all counties, its own county's rows (with pending);
-- reader: approved figures only: counts of approved reports, approved values and their
-  aggregates; plan and submission counts are null, pending values never shown.
+- admin: every county, approved values and (as `pending`) values awaiting approval, and the
+  counties without a plan, a submitted or an approved report;
+- rss: the counts, the aggregates and national figures over all counties, the counties
+  without an approved report, its own county's rows (with pending);
+- reader: approved figures only: counts of approved reports and the counties without one,
+  approved values and their aggregates; plan and submission counts are null, pending values
+  never shown.
+
+Counts are of the 21 counties; each county's value is compared with its baseline, its target
+and (national indicators) the national figure, see `comparison`.
 """
 
 from collections import defaultdict
@@ -15,6 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal, Role
+from common.reference import COUNTIES
 from services.goals.catalogue import repository as catalogue
 from services.goals.catalogue.models import Goal
 from services.goals.indicators import repository as indicators
@@ -31,8 +38,10 @@ from services.goals.indicators.models import Indicator
 from services.goals.indicators.schemas import shown_baseline, shown_target
 from services.goals.plans import repository as plans
 from services.goals.plans.models import Plan
+from services.goals.progress import comparison
 from services.goals.progress.schemas import (
     Aggregate,
+    CountyName,
     CountyProgress,
     GoalProgress,
     IndicatorProgress,
@@ -217,33 +226,16 @@ def indicator_progress(
     principal: Principal, data: YearData, group: list[tuple[Plan, Indicator]]
 ) -> IndicatorProgress | None:
     """One indicator across counties; None when the caller may see nothing of it."""
-    reader = principal.role is Role.reader
-    rows: list[CountyProgress] = []
-    approved: list[tuple[Indicator, Value]] = []
-    for plan, indicator in group:
-        found = latest(data, indicator, ReportState.approved)
-        if found is not None:
-            approved.append((indicator, found.value))
-        if not _shows_county(principal, plan.county_code) or (reader and found is None):
-            continue
-        change, reached = against_target(indicator, found.value) if found else (None, None)
-        pending = (
-            None if reader else reported(indicator, latest(data, indicator, ReportState.submitted))
-        )
-        rows.append(
-            CountyProgress(
-                county_code=plan.county_code,
-                indicator_id=indicator.id,
-                baseline=shown_baseline(indicator),
-                target=shown_target(indicator),
-                latest=reported(indicator, found),
-                change=change,
-                target_reached=reached,
-                pending=pending,
-            )
-        )
+    found = [(plan, i, latest(data, i, ReportState.approved)) for plan, i in group]
     first = group[0][1]
-    summary = aggregate(first.measure, approved)
+    summary = aggregate(first.measure, [(i, f.value) for _, i, f in found if f is not None])
+    national = comparison.national_value(first, summary)
+    reader = principal.role is Role.reader
+    rows = [
+        county_progress(data, plan, indicator, approved, national, pending=not reader)
+        for plan, indicator, approved in found
+        if _shows_county(principal, plan.county_code) and not (reader and approved is None)
+    ]
     if not rows and summary is None:
         return None
     return IndicatorProgress(
@@ -257,6 +249,37 @@ def indicator_progress(
     )
 
 
+def county_progress(
+    data: YearData,
+    plan: Plan,
+    indicator: Indicator,
+    found: Reported | None,
+    national: int | Decimal | None,
+    *,
+    pending: bool,
+) -> CountyProgress:
+    """One county's row: its latest approved value against baseline, target and the national
+    figure; with the value awaiting approval when `pending`."""
+    change, reached = against_target(indicator, found.value) if found else (None, None)
+    return CountyProgress(
+        county_code=plan.county_code,
+        county_name=COUNTIES[plan.county_code].name,
+        indicator_id=indicator.id,
+        baseline=shown_baseline(indicator),
+        target=shown_target(indicator),
+        latest=reported(indicator, found),
+        change=change,
+        target_reached=reached,
+        pending=reported(indicator, latest(data, indicator, ReportState.submitted))
+        if pending
+        else None,
+        vs_baseline=comparison.vs_baseline(indicator, found.value) if found else None,
+        vs_target=comparison.vs_target(reached),
+        national_value=national,
+        vs_national=comparison.vs_national(indicator, found.value, national) if found else None,
+    )
+
+
 def group_key(indicator: Indicator) -> tuple[str, ...]:
     """Which indicators of different counties are one: a national indicator by its code,
     never by name; a county's own by name (case aside), measure and unit."""
@@ -266,29 +289,45 @@ def group_key(indicator: Indicator) -> tuple[str, ...]:
 
 
 def goal_progress(principal: Principal, data: YearData, goal: Goal) -> GoalProgress:
-    """One goal: counties with a plan, a submitted and an approved report; its indicators."""
+    """One goal: counties with a plan, a submitted and an approved report (of 21, naming the
+    others); its indicators."""
     planned = [plan for plan in data.plans if goal.code in data.goal_codes[plan.id]]
-    states = {plan.county_code: {r.state for r in data.reports[plan.id]} for plan in planned}
     approved = {plan.county_code for plan in planned if data.was_approved(plan.id)}
+    submitted = approved | {
+        plan.county_code
+        for plan in planned
+        if any(report.state in COUNTED for report in data.reports[plan.id])
+    }
     groups: dict[tuple[str, ...], list[tuple[Plan, Indicator]]] = defaultdict(list)
     for plan in planned:
         for indicator in data.indicators[plan.id]:
             if indicator.goal_code == goal.code:
                 groups[group_key(indicator)].append((plan, indicator))
     progress = [indicator_progress(principal, data, group) for group in groups.values()]
+    admin = principal.role is Role.admin
     reader = principal.role is Role.reader
     return GoalProgress(
         goal_code=goal.code,
         title=goal.title,
         title_en=goal.title_en,
         kind=goal.kind,
-        counties_with_plan=None if reader else len(states),
-        counties_with_submitted_report=None
-        if reader
-        else sum(1 for s in states.values() if s & COUNTED),
+        counties_with_plan=None if reader else len(planned),
+        counties_with_submitted_report=None if reader else len(submitted),
         counties_with_approved_report=len(approved),
+        counties_without_plan=missing({plan.county_code for plan in planned}) if admin else None,
+        counties_without_submitted_report=missing(submitted) if admin else None,
+        counties_without_approved_report=missing(approved),
         indicators=[item for item in progress if item is not None],
     )
+
+
+def missing(present: set[str]) -> list[CountyName]:
+    """The counties of the 21 not in `present`, in code order."""
+    return [
+        CountyName(county_code=code, county_name=county.name)
+        for code, county in COUNTIES.items()
+        if code not in present
+    ]
 
 
 async def progress(

@@ -3,101 +3,9 @@ indicator's latest approved value against baseline and target, per county and ac
 
 from __future__ import annotations
 
-from typing import Any
-
-import pytest
-
+from tests.goals.progress.support import Year, counts, goal, indicator, progress
 from tests.goals.support import Goals
-from tests.support import Schema, expect, refused, unchanged
-
-
-class Year:
-    """Counties 12, 01 and 03 plan 2019 with the same indicators; 12 and 01 report."""
-
-    def __init__(self, goals: Goals) -> None:
-        self.goals = goals
-        self.plans: dict[str, dict[str, Any]] = {}
-        self.indicators: dict[tuple[str, str], int] = {}
-        self.submitted = 0  # county 01's submitted report, once made
-
-    async def plan(
-        self, county: str, goal_codes: tuple[str, ...], baselines: dict[str, Any]
-    ) -> None:
-        plan = await self.goals.plan(county, goal_codes)
-        self.plans[county] = plan
-        count, share = baselines["Avtal"], baselines["Andel"]
-        made = [
-            await self.goals.indicator(
-                plan["id"], "count", name="Avtal", baseline=count[0], target=count[1]
-            ),
-            await self.goals.indicator(
-                plan["id"],
-                "percentage",
-                goal_code="K2",
-                name="Andel",
-                baseline=share[0],
-                target=share[1],
-            ),
-            await self.goals.indicator(plan["id"], "boolean", name="Rutin", target=True),
-        ]
-        for indicator in made:
-            self.indicators[(county, indicator["name"])] = indicator["id"]
-
-    async def report(self, county: str, period: str, **values: Any) -> int:
-        entries = []
-        for name, value in values.items():
-            entry = {"indicator_id": self.indicators[(county, name)]}
-            entry.update(value if isinstance(value, dict) else {"value": value})
-            entries.append(entry)
-        report = await self.goals.report(
-            self.plans[county]["id"], county, period=period, values=entries
-        )
-        report_id: int = report["id"]
-        return report_id
-
-
-@pytest.fixture
-async def year(goals: Goals) -> Year:
-    """12 approved (H1 and H2), 01 submitted, 03 planned only."""
-    year = Year(goals)
-    await year.plan("12", ("K1", "K2", "K5"), {"Avtal": (4, 12), "Andel": (20, 50)})
-    await year.plan("01", ("K1", "K2"), {"Avtal": (2, 6), "Andel": (40, 60)})
-    await goals.plan("03", ("K1", "K2"))
-    first = await year.report(
-        "12", "2019H1", Avtal=8, Andel={"numerator": 9, "denominator": 26}, Rutin=True
-    )
-    await goals.approved(first, "12")
-    second = await year.report("12", "2019H2", Avtal=10)
-    await goals.approved(second, "12")
-    year.submitted = await year.report(
-        "01", "2019", Avtal=5, Andel={"numerator": 1, "denominator": 2}, Rutin=False
-    )
-    await goals.moved(year.submitted, "submit", goals.rss("01"))
-    return year
-
-
-async def progress(goals: Goals, headers: dict[str, str], **params: Any) -> dict[str, Any]:
-    response = await goals.get("/progress", headers, **params)
-    return expect(response, 200)
-
-
-def goal(body: dict[str, Any], code: str) -> dict[str, Any]:
-    found: dict[str, Any] = next(g for g in body["goals"] if g["goal_code"] == code)
-    return found
-
-
-def indicator(body: dict[str, Any], code: str, name: str) -> dict[str, Any]:
-    found: dict[str, Any] = next(i for i in goal(body, code)["indicators"] if i["name"] == name)
-    return found
-
-
-def counts(body: dict[str, Any], code: str) -> tuple[int | None, int | None, int]:
-    found = goal(body, code)
-    return (
-        found["counties_with_plan"],
-        found["counties_with_submitted_report"],
-        found["counties_with_approved_report"],
-    )
+from tests.support import Schema, refused, unchanged
 
 
 class TestCounts:
@@ -159,6 +67,7 @@ class TestIndicators:
         body = await progress(goals, goals.admin, year=2019)
         assert indicator(body, "K1", "Avtal")["aggregate"] == {
             "counties": 1,
+            "of": 21,
             "value": 10,
             "numerator": None,
             "denominator": None,
