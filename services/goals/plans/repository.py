@@ -18,6 +18,15 @@ async def get_plan(session: AsyncSession, plan_id: int) -> Plan | None:
     return await session.get(Plan, plan_id)
 
 
+async def hold_plan(session: AsyncSession, plan_id: int, *, exclusive: bool) -> None:
+    """Lock the plan's row until the transaction ends: shared while its goals or indicators
+    change, exclusive while one of its reports is approved, so an approval and a change to
+    the plan never pass each other unseen."""
+    statement = select(Plan.id).where(Plan.id == plan_id)
+    statement = statement.with_for_update(key_share=False, read=not exclusive)
+    await session.execute(statement)
+
+
 async def find_plan(session: AsyncSession, *, county_code: str, year: int) -> Plan | None:
     found: Plan | None = await session.scalar(
         select(Plan).where(Plan.county_code == county_code, Plan.year == year)

@@ -54,7 +54,9 @@ async def visible_plan(session: AsyncSession, *, principal: Principal, plan_id: 
 
 async def ensure_plan_unlocked(session: AsyncSession, plan: Plan) -> None:
     """409 plan-locked once a report of the plan is or was approved: what was approved was
-    measured against these goals and indicators, so they stay as they are."""
+    measured against these goals and indicators, so they stay as they are. The plan's row
+    is held (shared) until the change commits, so a concurrent approval waits for it."""
+    await repository.hold_plan(session, plan.id, exclusive=False)
     report_id = await repository.approved_report_of(session, plan.id)
     if report_id is not None:
         raise PlanLocked(

@@ -4,6 +4,7 @@ approved → draft or returned by reopening. Every move is recorded."""
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Principal, writable_county
+from services.goals.plans import repository as plans
 from services.goals.problems import InvalidStateTransition
 from services.goals.reports.etag import check_if_match
 from services.goals.reports.schemas import ReportAction, ReportRead, ReportState
@@ -51,6 +52,8 @@ async def move(
         session, principal=principal, report_id=report_id, lock=True
     )
     writable_county(principal, plan.county_code)
+    if action is ReportAction.approve:  # no change to the plan may pass an approval unseen
+        await plans.hold_plan(session, plan.id, exclusive=True)
     allowed, target = TRANSITIONS[action]
     if action is not ReportAction.reopen:
         ensure_unlocked(report)
