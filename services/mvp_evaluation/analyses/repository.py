@@ -14,43 +14,48 @@ from services.mvp_evaluation.schools.models import School
 from services.mvp_evaluation.waves.models import Wave
 from services.mvp_evaluation.waves.schemas import WaveKind
 
-PAIRED_KINDS = (WaveKind.pre, WaveKind.post)
+
+def _kinds(after: WaveKind) -> tuple[WaveKind, WaveKind]:
+    """The kinds of wave an effect reads: pre and the wave it is compared with."""
+    return WaveKind.pre, after
 
 
-async def cohort_schools(session: AsyncSession, cohort: str) -> Sequence[Row[str, str]]:
-    """The schools with a pre or post wave in the cohort, and their arms, in code order."""
+async def cohort_schools(
+    session: AsyncSession, cohort: str, after: WaveKind
+) -> Sequence[Row[str, str]]:
+    """The schools with a pre or `after` wave in the cohort, and their arms, in code order."""
     rows = await session.execute(
         select(School.school_unit_code, School.arm)
         .join(Wave, Wave.school_unit_code == School.school_unit_code)
-        .where(Wave.cohort == cohort, Wave.kind.in_(PAIRED_KINDS))
+        .where(Wave.cohort == cohort, Wave.kind.in_(_kinds(after)))
         .distinct()
         .order_by(School.school_unit_code)
     )
     return rows.all()
 
 
-async def scale_in_cohort(session: AsyncSession, cohort: str, scale: str) -> bool:
+async def scale_in_cohort(session: AsyncSession, cohort: str, scale: str, after: WaveKind) -> bool:
     statement = select(
         exists().where(
             Item.instrument_id == Wave.instrument_id,
             Item.scale == scale,
             Wave.cohort == cohort,
-            Wave.kind.in_(PAIRED_KINDS),
+            Wave.kind.in_(_kinds(after)),
         )
     )
     return bool(await session.scalar(statement))
 
 
 async def stored_scores(
-    session: AsyncSession, cohort: str, scale: str
+    session: AsyncSession, cohort: str, scale: str, after: WaveKind
 ) -> Sequence[Row[str, str, bytes, bytes]]:
-    """Per stored part of the cohort's pre and post waves: school, kind, respondent keys and
-    scale scores, in each wave's import order."""
+    """Per stored part of the cohort's pre and `after` waves: school, kind, respondent keys
+    and scale scores, in each wave's import order."""
     result = await session.execute(
         select(Wave.school_unit_code, Wave.kind, ScaleScore.respondent_keys, ScaleScore.scores)
         .join(ResponseImport, ResponseImport.wave_id == Wave.id)
         .join(ScaleScore, ScaleScore.import_id == ResponseImport.id)
-        .where(Wave.cohort == cohort, Wave.kind.in_(PAIRED_KINDS), ScaleScore.scale == scale)
+        .where(Wave.cohort == cohort, Wave.kind.in_(_kinds(after)), ScaleScore.scale == scale)
         .order_by(Wave.school_unit_code, Wave.kind, ScaleScore.position)
     )
     return result.all()

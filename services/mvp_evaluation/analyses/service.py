@@ -10,10 +10,12 @@ import numpy.typing as npt
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.problems import NotFound
-from services.mvp_evaluation.analyses import repository, statistics
+from services.mvp_evaluation.analyses import multilevel, repository, statistics
 from services.mvp_evaluation.analyses.schemas import (
+    Comparison,
     ControlledRead,
     EffectsRead,
+    MultilevelRead,
     PairedRead,
     PooledRead,
     ReliabilityRead,
@@ -68,6 +70,36 @@ def _paired_read(pre: Scores, post: Scores, *, hidden: bool) -> PairedRead:
     return PairedRead(**asdict(statistics.paired(pre, post)), suppressed=False)
 
 
+def _multilevel_read(schools: Sequence[SchoolScores], sd_pre: float | None) -> MultilevelRead:
+    model = [
+        multilevel.School(school.pre, school.post, school.arm == Arm.intervention)
+        for school in schools
+    ]
+    return MultilevelRead(**asdict(multilevel.multilevel(model, sd_pre)), suppressed=False)
+
+
+def _controlled(schools: Sequence[SchoolScores], limit: int | None) -> ControlledRead:
+    """d_ppc2 and the multilevel estimate, hidden together under the arms' small-cell rule."""
+    pre_t, post_t, parts_t = _arm(schools, Arm.intervention)
+    pre_c, post_c, parts_c = _arm(schools, Arm.comparison)
+    if group_hidden(parts_t, limit) or group_hidden(parts_c, limit):
+        hidden = dict.fromkeys(MultilevelRead.model_fields) | {"suppressed": True}
+        return ControlledRead(
+            n_intervention=None,
+            n_comparison=None,
+            d_ppc2=None,
+            multilevel=MultilevelRead(**hidden),
+            suppressed=True,
+        )
+    return ControlledRead(
+        n_intervention=len(pre_t),
+        n_comparison=len(pre_c),
+        d_ppc2=statistics.d_ppc2(pre_t, post_t, pre_c, post_c),
+        multilevel=_multilevel_read(schools, statistics.sd_pre_pooled(pre_t, pre_c)),
+        suppressed=False,
+    )
+
+
 def _arm(schools: Sequence[SchoolScores], arm: Arm) -> tuple[Scores, Scores, list[int]]:
     members = [school for school in schools if school.arm == arm]
     pre = np.concatenate([_empty(), *(school.pre for school in members)])
@@ -75,35 +107,44 @@ def _arm(schools: Sequence[SchoolScores], arm: Arm) -> tuple[Scores, Scores, lis
     return pre, post, [len(school.pre) for school in members]
 
 
-async def _scores(session: AsyncSession, scale: str, cohort: str) -> list[SchoolScores]:
+async def _scores(
+    session: AsyncSession, scale: str, cohort: str, compare: Comparison
+) -> list[SchoolScores]:
+    after = WaveKind(compare.value)
     schools = {
         code: SchoolScores(code, Arm(arm))
-        for code, arm in await repository.cohort_schools(session, cohort)
+        for code, arm in await repository.cohort_schools(session, cohort, after)
     }
     if not schools:
-        raise NotFound(f"No pre or post waves in cohort {cohort}.")
-    if not await repository.scale_in_cohort(session, cohort, scale):
+        raise NotFound(f"No pre or {after} waves in cohort {cohort}.")
+    if not await repository.scale_in_cohort(session, cohort, scale, after):
         raise NotFound(f"No scale {scale} in the instruments of cohort {cohort}.")
     by_wave: dict[tuple[str, str], WaveScores] = {}
-    for code, kind, keys, values in await repository.stored_scores(session, cohort, scale):
-        stored = by_wave.setdefault((code, kind), WaveScores())
-        stored.keys.append(keys)
-        stored.scores.append(values)
+    stored = await repository.stored_scores(session, cohort, scale, after)
+    for code, kind, keys, values in stored:
+        wave = by_wave.setdefault((code, kind), WaveScores())
+        wave.keys.append(keys)
+        wave.scores.append(values)
     for code, school in schools.items():
         pre_keys, pre = by_wave.get((code, WaveKind.pre), WaveScores()).scored()
-        post_keys, post = by_wave.get((code, WaveKind.post), WaveScores()).scored()
+        post_keys, post = by_wave.get((code, after), WaveScores()).scored()
         at_pre, at_post = scores.match(pre_keys, post_keys)
         school.pre_all, school.pre, school.post = pre, pre[at_pre], post[at_post]
     return list(schools.values())
 
 
 async def effects(
-    session: AsyncSession, *, scale: str, cohort: str, min_cell_size: int | None
+    session: AsyncSession,
+    *,
+    scale: str,
+    cohort: str,
+    compare: Comparison = Comparison.post,
+    min_cell_size: int | None,
 ) -> EffectsRead:
-    """Paired effects per school and pooled over the intervention schools, d_ppc2 against
-    the comparison schools, and the ICC of the pre scores; small cells hidden when
-    `min_cell_size` is given."""
-    schools = await _scores(session, scale, cohort)
+    """Paired effects (pre → `compare`) per school and pooled over the intervention schools,
+    d_ppc2 against the comparison schools, and the ICC of the pre scores; small cells hidden
+    when `min_cell_size` is given."""
+    schools = await _scores(session, scale, cohort, compare)
     limit = min_cell_size
     school_reads = [
         SchoolEffect(
@@ -114,21 +155,16 @@ async def effects(
         for school in schools
     ]
     pre_t, post_t, parts_t = _arm(schools, Arm.intervention)
-    pre_c, post_c, parts_c = _arm(schools, Arm.comparison)
-    controlled_hidden = group_hidden(parts_t, limit) or group_hidden(parts_c, limit)
+    controlled = _controlled(schools, limit)
     icc_hidden = group_hidden([len(school.pre_all) for school in schools], limit)
     icc_groups = [school.pre_all for school in schools]
     return EffectsRead(
         scale=scale,
         cohort=cohort,
+        compare=compare,
         schools=school_reads,
         pooled=PooledRead(paired=_paired_read(pre_t, post_t, hidden=group_hidden(parts_t, limit))),
-        controlled=ControlledRead(
-            n_intervention=None if controlled_hidden else len(pre_t),
-            n_comparison=None if controlled_hidden else len(pre_c),
-            d_ppc2=None if controlled_hidden else statistics.d_ppc2(pre_t, post_t, pre_c, post_c),
-            suppressed=controlled_hidden,
-        ),
+        controlled=controlled,
         icc=None if icc_hidden else statistics.icc1(icc_groups),
         icc_suppressed=icc_hidden,
     )

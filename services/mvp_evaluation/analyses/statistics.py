@@ -96,20 +96,26 @@ def paired(pre: Scores, post: Scores) -> Paired:
     )
 
 
-def d_ppc2(pre_t: Scores, post_t: Scores, pre_c: Scores, post_c: Scores) -> float | None:
-    """Morris (2008) d_ppc2: the difference of the arms' mean changes over the pooled pre SD,
-    times J = 1 − 3 / (4(n_T + n_C − 2) − 1). None without both arms or without spread."""
+def sd_pre_pooled(pre_t: Scores, pre_c: Scores) -> float | None:
+    """The two arms' pre SDs pooled with weights n − 1; None without both arms or spread."""
     n_t, n_c = len(pre_t), len(pre_c)
     df = n_t + n_c - 2
     if n_t == 0 or n_c == 0 or df < 1:
         return None
     squares = float(((pre_t - pre_t.mean()) ** 2).sum() + ((pre_c - pre_c.mean()) ** 2).sum())
     sd_pooled = math.sqrt(squares / df)
-    if sd_pooled <= TOLERANCE:
+    return None if sd_pooled <= TOLERANCE else sd_pooled
+
+
+def d_ppc2(pre_t: Scores, post_t: Scores, pre_c: Scores, post_c: Scores) -> float | None:
+    """Morris (2008) d_ppc2: the difference of the arms' mean changes over the pooled pre SD,
+    times J = 1 − 3 / (4(n_T + n_C − 2) − 1). None without both arms or without spread."""
+    sd_pooled = sd_pre_pooled(pre_t, pre_c)
+    if sd_pooled is None:
         return None
     change_t = float(post_t.mean() - pre_t.mean())
     change_c = float(post_c.mean() - pre_c.mean())
-    return finite(hedges_j(df) * (change_t - change_c) / sd_pooled)
+    return finite(hedges_j(len(pre_t) + len(pre_c) - 2) * (change_t - change_c) / sd_pooled)
 
 
 def icc1(groups: Sequence[Scores]) -> float | None:

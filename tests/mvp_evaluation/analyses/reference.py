@@ -32,21 +32,32 @@ CODES = [item["code"] for item in ITEMS]
 
 @dataclass
 class School:
-    """One school's generated answers: respondent code → answers, at pre and at post."""
+    """One school's generated answers: respondent code → answers, at pre, post and
+    follow-up."""
 
     code: str
     arm: str
     pre: dict[str, Answers] = field(default_factory=dict)
     post: dict[str, Answers] = field(default_factory=dict)
+    follow_up: dict[str, Answers] = field(default_factory=dict)
 
 
 def generate(
-    rng: np.random.Generator, code: str, arm: str, n: int, effect: float, *, post: bool = True
+    rng: np.random.Generator,
+    code: str,
+    arm: str,
+    n: int,
+    effect: float,
+    *,
+    post: bool = True,
+    drift: float = 0.0,
 ) -> School:
     """`n` pupils answering at pre; most of them at post, shifted by `effect` on the 1–5
-    items (reverse items the other way); some answers missing; a few new pupils at post."""
+    items (reverse items the other way) and by a school's own change drawn with SD `drift`;
+    some answers missing; a few new pupils at post."""
     school = School(code, arm)
     level = rng.normal(3.0, 0.4)
+    effect += rng.normal(0, drift) if drift else 0.0
     for p in range(n):
         latent = rng.normal(level, 0.8)
         respondent = f"{code}-{p:03d}"
@@ -56,6 +67,22 @@ def generate(
     if post:
         for p in range(n, n + 2):
             school.post[f"{code}-{p:03d}"] = _answers(rng, rng.normal(level, 0.8))
+    return school
+
+
+def add_follow_up(
+    rng: np.random.Generator, school: School, effect: float, *, drift: float = 0.0
+) -> School:
+    """A follow-up wave: about 80 % of the pre pupils, shifted by `effect` and by a school's
+    own change drawn with SD `drift` from their pre answers' level (estimated back from their
+    pre answers), and one new pupil."""
+    effect += rng.normal(0, drift) if drift else 0.0
+    for respondent, answers in school.pre.items():
+        if rng.random() < 0.8:
+            before = score(answers)
+            latent = 3.0 if math.isnan(before) else before
+            school.follow_up[respondent] = _answers(rng, latent + effect + rng.normal(0, 0.6))
+    school.follow_up[f"{school.code}-new"] = _answers(rng, rng.normal(3.0, 0.8))
     return school
 
 
@@ -85,12 +112,14 @@ def score(answers: Answers, scale: str = "attityd") -> float:
     return float(np.mean(values)) if values and 2 * len(values) >= wanted else math.nan
 
 
-def pairs(schools: list[School], scale: str = "attityd") -> tuple[np.ndarray, np.ndarray]:
-    """Pre and post scores of the respondents scored at both."""
+def pairs(
+    schools: list[School], scale: str = "attityd", wave: str = "post"
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pre and `wave` (post or follow_up) scores of the respondents scored at both."""
     pre, post = [], []
     for school in schools:
         for respondent, answers in school.pre.items():
-            later = school.post.get(respondent)
+            later = getattr(school, wave).get(respondent)
             if later is None:
                 continue
             before, after = score(answers, scale), score(later, scale)
@@ -122,17 +151,24 @@ def paired(pre: np.ndarray, post: np.ndarray) -> dict[str, float]:
     }
 
 
-def d_ppc2(treated: list[School], control: list[School]) -> float:
+def d_ppc2(treated: list[School], control: list[School], wave: str = "post") -> float:
     """Morris (2008), eq. 8 with the bias correction c_P = 1 − 3 / (4(n_T + n_C − 2) − 1)."""
-    pre_t, post_t = pairs(treated)
-    pre_c, post_c = pairs(control)
+    pre_t, post_t = pairs(treated, wave=wave)
+    pre_c, post_c = pairs(control, wave=wave)
     n_t, n_c = len(pre_t), len(pre_c)
-    sd_pre = math.sqrt(
-        ((n_t - 1) * np.var(pre_t, ddof=1) + (n_c - 1) * np.var(pre_c, ddof=1)) / (n_t + n_c - 2)
-    )
+    sd_pre = sd_pre_pooled(treated, control, wave)
     c_p = 1 - 3 / (4 * (n_t + n_c - 2) - 1)
     change = (np.mean(post_t) - np.mean(pre_t)) - (np.mean(post_c) - np.mean(pre_c))
     return float(c_p * change / sd_pre)
+
+
+def sd_pre_pooled(treated: list[School], control: list[School], wave: str = "post") -> float:
+    """Morris's pooled pre SD of the paired respondents: the arms' variances weighted n − 1."""
+    pre_t, pre_c = pairs(treated, wave=wave)[0], pairs(control, wave=wave)[0]
+    n_t, n_c = len(pre_t), len(pre_c)
+    return math.sqrt(
+        ((n_t - 1) * np.var(pre_t, ddof=1) + (n_c - 1) * np.var(pre_c, ddof=1)) / (n_t + n_c - 2)
+    )
 
 
 def icc1(schools: list[School], scale: str = "attityd") -> float:

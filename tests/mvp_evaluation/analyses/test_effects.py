@@ -189,13 +189,16 @@ class TestEdgeCases:
         assert schools["33333333"] == dict.fromkeys(PAIRED_FIELDS) | {"n": 0, "suppressed": False}
         pooled = body["pooled"]["paired"]
         assert_paired(pooled, reference.paired(*reference.pairs([ONE_PAIR, NO_VARIANCE])))
-        # No comparison school has a pair: d_ppc2 is undefined.
+        # No comparison school has a pair: d_ppc2 and the multilevel model are undefined.
+        multilevel = body["controlled"].pop("multilevel")
         assert body["controlled"] == {
             "n_intervention": 4,
             "n_comparison": 0,
             "d_ppc2": None,
             "suppressed": False,
         }
+        assert multilevel["reason"].startswith("0 comparison school(s) with paired respondents")
+        assert multilevel["estimate"] is None
         # The school without a post wave still counts towards the ICC of the pre scores.
         close(body["icc"], reference.icc1([ONE_PAIR, NO_VARIANCE, NO_POST]))
 

@@ -12,7 +12,12 @@ import numpy as np
 import pytest
 
 from tests.mvp_evaluation.analyses.reference import ITEMS, Answers, School
-from tests.mvp_evaluation.analyses.support import PAIRED_FIELDS, effects, upload
+from tests.mvp_evaluation.analyses.support import (
+    MULTILEVEL_FIELDS,
+    PAIRED_FIELDS,
+    effects,
+    upload,
+)
 from tests.mvp_evaluation.support import BASE, GatewayWith, Survey
 from tests.support import Tokens
 
@@ -71,10 +76,12 @@ class TestReaders:
 
         # pooled − school 11111111 would give school 22222222's 9 pupils
         assert body["pooled"]["paired"] == HIDDEN
+        hidden_model = dict.fromkeys(MULTILEVEL_FIELDS) | {"reason": None, "suppressed": True}
         assert body["controlled"] == {
             "n_intervention": None,
             "n_comparison": None,
             "d_ppc2": None,
+            "multilevel": hidden_model,
             "suppressed": True,
         }
         assert (body["icc"], body["icc_suppressed"]) == (None, True)
@@ -94,6 +101,7 @@ class TestReaders:
         assert body["pooled"]["paired"]["n"] == 45
         assert body["controlled"]["suppressed"] is False
         assert body["controlled"]["n_intervention"] == 45
+        assert body["controlled"]["multilevel"]["suppressed"] is False
         assert body["icc"] is not None
 
     @pytest.mark.parametrize("role", ["rss", "organiser"])
@@ -132,6 +140,7 @@ class TestReaders:
         assert body["schools"][1]["paired"]["n"] == 9
         assert shown(body["pooled"]["paired"])
         assert body["controlled"]["suppressed"] is False
+        assert body["controlled"]["multilevel"]["suppressed"] is False
         assert body["icc"] is not None
 
     async def test_reliability_of_a_small_wave_is_suppressed_for_a_reader(
