@@ -116,8 +116,12 @@ def make_engine(url: URL, *, application_name: str, pool_size: int = 10) -> Asyn
     """An asyncpg engine that fails fast when the database is unreachable."""
     engine = create_async_engine(
         url,
-        pool_size=pool_size,
-        max_overflow=pool_size,
+        # Most connections kept: an overflow connection is closed when it comes back, so a
+        # steady load above the kept ones would connect afresh for every request (py-spy of
+        # funding under 32 clients: 4 % of its time in connecting). The most it may open
+        # is the same as before: twice `pool_size`.
+        pool_size=pool_size + (3 * pool_size + 4) // 5,
+        max_overflow=2 * pool_size - (pool_size + (3 * pool_size + 4) // 5),
         pool_timeout=5,
         # No ping before each checkout (a round trip per request): a connection the server
         # dropped fails its statement as a disconnect, which is 503 and makes the pool drop
