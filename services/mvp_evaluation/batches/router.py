@@ -40,7 +40,7 @@ async def list_batches(
 
 
 @router.delete(
-    "/waves/{id}/batches/{batch_id}",
+    "/waves/{id}/batches/{batch}",
     summary="Delete a batch / Ta bort en inläsning",
     responses=problem_responses(
         401,
@@ -54,7 +54,7 @@ async def list_batches(
 )
 async def delete_batch(
     id: WaveId,
-    batch_id: BatchId,
+    batch: BatchId,
     session: SessionDep,
     principal: EvaluatorDep,
     reason: Annotated[Reason, Query(description="Why the batch is deleted (kept).")],
@@ -63,7 +63,7 @@ async def delete_batch(
     as deleted and the wave's audit trail keeps who, when and why. A locked wave refuses (409
     `wave-locked`). Evaluators and admins."""
     return await service.delete_batch(
-        session, wave_id=id, batch_id=batch_id, reason=reason, principal=principal
+        session, wave_id=id, batch_id=batch, reason=reason, principal=principal
     )
 
 
