@@ -27,7 +27,23 @@ def admin_credentials_path() -> Path:
     return Path(get_platform_settings().home) / "admin-credentials.json"
 
 
-def _credentials(settings: ClientSettings) -> tuple[str, str]:
+def saved_client_path(name: str) -> Path:
+    """Where `kvf clients create --save NAME` keeps a client's credentials (mode 0600)."""
+    return Path(get_platform_settings().home) / "clients" / f"{name}.json"
+
+
+def _credentials(settings: ClientSettings, as_client: str | None = None) -> tuple[str, str]:
+    if as_client is not None:
+        saved = saved_client_path(as_client)
+        if not saved.exists():
+            from kvf.errors import Usage
+
+            raise Usage(
+                f"No saved client {as_client!r}: create one with "
+                f"`kvf clients create --name ... --role ... --save {as_client}`."
+            )
+        stored = json.loads(saved.read_text())
+        return str(stored["client_id"]), str(stored["client_secret"])
     if settings.client_id and settings.client_secret:
         return settings.client_id, settings.client_secret.get_secret_value()
     path = admin_credentials_path()
@@ -101,10 +117,11 @@ def _resendable(request: httpx.Request) -> bool:
     return isinstance(request.stream, httpx.ByteStream)
 
 
-def api() -> httpx.Client:
-    """An HTTP client for the platform's API, authenticated."""
+def api(as_client: str | None = None) -> httpx.Client:
+    """An HTTP client for the platform's API, authenticated as the client saved under
+    `as_client`, or else as KVF_CLIENT_ID/SECRET, or else as the admin `kvf up` wrote."""
     settings = ClientSettings()
-    client_id, secret = _credentials(settings)
+    client_id, secret = _credentials(settings, as_client)
     return httpx.Client(
         base_url=settings.url,
         auth=TokenAuth(settings.url, client_id, secret),
