@@ -4,6 +4,7 @@ by default the admin that `kvf up` wrote to <KVF_HOME>/admin-credentials.json.""
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,16 @@ def admin_credentials_path() -> Path:
 def saved_client_path(name: str) -> Path:
     """Where `kvf clients create --save NAME` keeps a client's credentials (mode 0600)."""
     return Path(get_platform_settings().home) / "clients" / f"{name}.json"
+
+
+def save_client(name: str, client_id: str, client_secret: str) -> Path:
+    """Keep a client's credentials under `name`, readable by this user only."""
+    path = saved_client_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        json.dump({"client_id": client_id, "client_secret": client_secret}, file)
+    return path
 
 
 def _credentials(settings: ClientSettings, as_client: str | None = None) -> tuple[str, str]:
