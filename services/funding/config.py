@@ -4,7 +4,7 @@ from functools import lru_cache
 from typing import Annotated
 
 from fastapi import Depends
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 from pydantic_settings import SettingsConfigDict
 
 from common.app import settings_of
@@ -23,6 +23,13 @@ class Settings(AppSettings):
         ge=2000,
         le=2100,
         description="Last year accounts may be opened for (the agreement runs 2018-2020).",
+    )
+
+    clock_start: AwareDatetime | None = Field(
+        default=None,
+        description="Run the grants' clock from this moment (RFC 3339, e.g. "
+        "2019-09-02T09:00:00+02:00) for a training or demonstration system, so that the "
+        "agreement's calls can be open; unset, the wall clock.",
     )
 
     @property
