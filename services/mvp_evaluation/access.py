@@ -2,10 +2,10 @@
 
 - Evaluators and admins register schools, instruments and waves, post survey data, export it,
   and see every figure unsuppressed.
-- Every other role (reader, rss, organiser) may read the registers and the analyses; a figure
-  from fewer than `KVF_MIN_CELL_SIZE` respondents is null for them, with `"suppressed": true`.
-  The registers and analyses hold no personal data and no answers, and a reader already sees
-  every school's aggregated figures, so no role is narrowed to its own county or schools.
+- Every other role may read the registers and the analyses, narrowed by `viewer`: an
+  organiser sees its own schools' figures and pooled ones, a reader and an RSS pooled ones
+  only, and a figure from fewer than `KVF_MIN_CELL_SIZE` respondents, or one that would reveal
+  a hidden school by subtraction, is null for them with `"suppressed": true`.
 """
 
 from typing import Annotated
@@ -13,8 +13,9 @@ from typing import Annotated
 from fastapi import Depends
 
 from common.auth import AdminDep, Allow, AnyRoleDep, Principal, Role
+from services.mvp_evaluation.analyses.suppression import Viewer
 
-__all__ = ["AdminDep", "AnyRoleDep", "EvaluatorDep", "sees_small_cells"]
+__all__ = ["AdminDep", "AnyRoleDep", "EvaluatorDep", "sees_small_cells", "viewer"]
 
 EVALUATORS = (Role.admin, Role.evaluator)
 
@@ -25,3 +26,12 @@ EvaluatorDep = Annotated[Principal, Depends(Allow(*EVALUATORS))]
 def sees_small_cells(principal: Principal) -> bool:
     """Whether figures from few respondents are shown to this principal unsuppressed."""
     return principal.role in EVALUATORS
+
+
+def viewer(principal: Principal, min_cell_size: int) -> Viewer:
+    """What this principal may see of the analyses."""
+    if sees_small_cells(principal):
+        return Viewer()
+    if principal.role is Role.organiser:
+        return Viewer(limit=min_cell_size, own=principal.organisation_number)
+    return Viewer(limit=min_cell_size, pooled_only=True)

@@ -120,6 +120,8 @@ class Survey:
 
     evaluator: dict[str, str]
     reader: dict[str, str]
+    organiser: dict[str, str]  # the schools' own organiser
+    other_organiser: dict[str, str]
     cohort: str
     instrument: str
     schools: list[reference.School]
@@ -181,6 +183,10 @@ async def survey(platform: KvfUp, outside: httpx.AsyncClient) -> Survey:
     survey = Survey(
         evaluator=await bearer(platform, outside, "evaluator"),
         reader=await bearer(platform, outside, "reader"),
+        organiser=await bearer(platform, outside, "organiser", "--organisation", "212000-0142"),
+        other_organiser=await bearer(
+            platform, outside, "organiser", "--organisation", "232100-0016"
+        ),
         cohort=f"e2e-{suffix}",
         instrument=f"mvp-e2e-{suffix}",
         schools=[
@@ -255,10 +261,32 @@ class TestMvpEvaluationFromOutside:
         assert body["n"] == n_complete
         assert close(body["alpha"], alpha)
 
-    async def test_a_reader_sees_the_small_school_suppressed_and_the_large_one_in_full(
+    async def test_a_reader_sees_pooled_figures_only(
         self, survey: Survey, outside: httpx.AsyncClient
     ) -> None:
         seen = await effects(outside, survey, survey.reader)
+        assert {school["withheld"] for school in seen["schools"]} == {"pooled_only"}
+        assert all(school["paired"]["d_z"] is None for school in seen["schools"])
+        pre, post = reference.pairs([survey.large, survey.small])  # two schools together
+        assert seen["pooled"]["paired"]["n"] == len(pre)
+        assert close(seen["pooled"]["paired"]["d_z"], reference.paired(pre, post)["d_z"])
+
+    async def test_another_organiser_sees_none_of_these_schools(
+        self, survey: Survey, outside: httpx.AsyncClient
+    ) -> None:
+        seen = await effects(outside, survey, survey.other_organiser)
+        assert {school["withheld"] for school in seen["schools"]} == {"other_organiser"}
+        reliability = await outside.get(
+            f"{API}/reliability",
+            params={"scale": SCALE, "wave": survey.waves[survey.large.code, "pre"]},
+            headers=survey.other_organiser,
+        )
+        expect_problem(reliability, 403, "forbidden")
+
+    async def test_the_organiser_sees_its_small_school_suppressed_and_the_large_in_full(
+        self, survey: Survey, outside: httpx.AsyncClient
+    ) -> None:
+        seen = await effects(outside, survey, survey.organiser)
         shown = {school["school_unit_code"]: school["paired"] for school in seen["schools"]}
         hidden = shown[survey.small.code]
         assert hidden["suppressed"] is True

@@ -102,9 +102,12 @@ class Survey:
     ) -> httpx.Response:
         return await self.client.post(f"{BASE}/schools", json=body, headers=headers or self.headers)
 
-    async def school(self, arm: str = "intervention", code: str | None = None) -> str:
-        """A school that must be registered; its code."""
-        response = await self.post_school(school_body(code or str(next(_school_codes)), arm))
+    async def school(
+        self, arm: str = "intervention", code: str | None = None, owner: str | None = None
+    ) -> str:
+        """A school that must be registered (of organiser `owner`, else the first); its code."""
+        body = school_body(code or str(next(_school_codes)), arm)
+        response = await self.post_school(body | ({"organisation_number": owner} if owner else {}))
         code_made: str = expect(response, 201)["school_unit_code"]
         return code_made
 

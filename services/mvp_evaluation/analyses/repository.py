@@ -22,16 +22,25 @@ def _kinds(after: WaveKind) -> tuple[WaveKind, WaveKind]:
 
 async def cohort_schools(
     session: AsyncSession, cohort: str, after: WaveKind
-) -> Sequence[Row[str, str]]:
-    """The schools with a pre or `after` wave in the cohort, and their arms, in code order."""
+) -> Sequence[Row[str, str, str]]:
+    """The schools with a pre or `after` wave in the cohort, their arms and organisers, in
+    code order."""
     rows = await session.execute(
-        select(School.school_unit_code, School.arm)
+        select(School.school_unit_code, School.arm, School.organisation_number)
         .join(Wave, Wave.school_unit_code == School.school_unit_code)
         .where(Wave.cohort == cohort, Wave.kind.in_(_kinds(after)))
         .distinct()
         .order_by(School.school_unit_code)
     )
     return rows.all()
+
+
+async def school_owner(session: AsyncSession, school_unit_code: str) -> str:
+    """The organisation number of a school's organiser."""
+    owner = await session.scalar(
+        select(School.organisation_number).where(School.school_unit_code == school_unit_code)
+    )
+    return str(owner)
 
 
 async def scale_in_cohort(session: AsyncSession, cohort: str, scale: str, after: WaveKind) -> bool:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from common.db import SessionDep
 from common.problems import problem_responses
-from services.mvp_evaluation.access import AnyRoleDep, sees_small_cells
+from services.mvp_evaluation.access import AnyRoleDep, viewer
 from services.mvp_evaluation.analyses import service
 from services.mvp_evaluation.analyses.schemas import Comparison, EffectsRead, ReliabilityRead
 from services.mvp_evaluation.config import SettingsDep
@@ -56,18 +56,23 @@ async def read_effects(
     converge, or the fit is singular (ρ < 1e-8, or residual variance zero). ICC(1) of the
     pre scores with schools as groups (the same for either comparison). A school without
     the compared wave has n = 0. An undefined figure (n = 1, no variance, no comparison arm,
-    one school) is null. For roles other than
-    evaluator and admin, figures from fewer than the small-cell limit (KVF_MIN_CELL_SIZE)
-    are null with `suppressed`, as are figures over several schools that would reveal a
-    hidden school by subtraction; the multilevel estimate is hidden exactly when d_ppc2 is
-    (each arm must pass on its own). 404 when the cohort has no pre or compared wave, or the
-    scale is in none of their instruments."""
+    one school) is null. Who sees
+    what: evaluators and admins every figure; an organiser its own schools' figures and the
+    pooled ones; a reader or an RSS the pooled ones only. A school's hidden figures are null
+    with `suppressed` and the school's `withheld` says why (`small_cell`: fewer respondents
+    than KVF_MIN_CELL_SIZE, for every role but evaluator and admin; `other_organiser`;
+    `pooled_only`). A figure over several schools (pooled, each arm of the controlled
+    figures, the ICC) is hidden when it has fewer respondents than the limit, or when the
+    schools hidden from the caller could be recovered from it by subtraction: one hidden
+    school alone, or hidden schools with fewer than the limit together. The multilevel
+    estimate is hidden exactly when d_ppc2 is (each arm must pass on its own). 404 when the
+    cohort has no pre or compared wave, or the scale is in none of their instruments."""
     return await service.effects(
         session,
         scale=scale,
         cohort=cohort,
         compare=compare,
-        min_cell_size=None if sees_small_cells(principal) else settings.min_cell_size,
+        viewer=viewer(principal, settings.min_cell_size),
     )
 
 
@@ -84,12 +89,13 @@ async def read_reliability(
     settings: SettingsDep,
 ) -> ReliabilityRead:
     """Cronbach's alpha of the scale's items (reverse items recoded) in one wave of any kind
-    (pre, post or follow_up), on the
-    respondents who answered every item; null with `suppressed` below the small-cell limit
-    for roles other than evaluator and admin."""
+    (pre, post or follow_up), on the respondents who answered every item; null with
+    `suppressed` below the small-cell limit for roles other than evaluator and admin. A
+    wave's alpha is one school's figure: 403 for a reader or an RSS, and for an organiser
+    asking for another organiser's school."""
     return await service.reliability(
         session,
         scale=scale,
         wave_id=wave,
-        min_cell_size=None if sees_small_cells(principal) else settings.min_cell_size,
+        viewer=viewer(principal, settings.min_cell_size),
     )

@@ -7,6 +7,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
+from services.mvp_evaluation.analyses.suppression import Withheld
 from services.mvp_evaluation.schools.schemas import Arm
 
 
@@ -52,7 +53,11 @@ class PairedRead(BaseModel):
     p_value: float | None = Field(description="Paired t-test, two-sided.")
     d_z: float | None = Field(description="mean_diff / sd_diff.")
     hedges_g: float | None = Field(description="J·d_z, J = 1 − 3/(4(n − 1) − 1).")
-    suppressed: bool = Field(description="Hidden: from fewer respondents than the limit.")
+    suppressed: bool = Field(
+        description="Hidden from this client: a school's figures by its `withheld`; pooled "
+        "figures when from fewer respondents than the limit or when they would reveal a "
+        "hidden school by subtraction."
+    )
 
 
 class SchoolEffect(BaseModel):
@@ -67,6 +72,13 @@ class SchoolEffect(BaseModel):
     school_unit_code: str
     arm: Arm
     paired: PairedRead
+    withheld: Withheld | None = Field(
+        default=None,
+        description="Why this school's figures are hidden from this client, null when shown: "
+        "`small_cell` (fewer respondents than KVF_MIN_CELL_SIZE), `other_organiser` (an "
+        "organiser sees its own schools only), `pooled_only` (readers and RSS see pooled "
+        "figures only).",
+    )
 
 
 class PooledRead(BaseModel):
@@ -186,6 +198,7 @@ class EffectsRead(BaseModel):
                             "school_unit_code": "23456789",
                             "arm": "comparison",
                             "paired": _SUPPRESSED,
+                            "withheld": "small_cell",
                         },
                     ],
                     "pooled": {"paired": _PAIRED},

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common.problems import NotFound
+from common.problems import Forbidden, NotFound
 from services.mvp_evaluation.analyses import multilevel, repository, statistics
 from services.mvp_evaluation.analyses.schemas import (
     Comparison,
@@ -22,7 +22,7 @@ from services.mvp_evaluation.analyses.schemas import (
     SchoolEffect,
 )
 from services.mvp_evaluation.analyses.statistics import Scores
-from services.mvp_evaluation.analyses.suppression import cell_hidden, group_hidden
+from services.mvp_evaluation.analyses.suppression import Viewer
 from services.mvp_evaluation.responses import scores
 from services.mvp_evaluation.schools.schemas import Arm
 from services.mvp_evaluation.waves import repository as waves
@@ -39,6 +39,7 @@ class SchoolScores:
 
     code: str
     arm: Arm
+    owner: str
     pre_all: Scores = field(default_factory=_empty)
     pre: Scores = field(default_factory=_empty)
     post: Scores = field(default_factory=_empty)
@@ -78,11 +79,11 @@ def _multilevel_read(schools: Sequence[SchoolScores], sd_pre: float | None) -> M
     return MultilevelRead(**asdict(multilevel.multilevel(model, sd_pre)), suppressed=False)
 
 
-def _controlled(schools: Sequence[SchoolScores], limit: int | None) -> ControlledRead:
+def _controlled(schools: Sequence[SchoolScores], viewer: Viewer) -> ControlledRead:
     """d_ppc2 and the multilevel estimate, hidden together under the arms' small-cell rule."""
     pre_t, post_t, parts_t = _arm(schools, Arm.intervention)
     pre_c, post_c, parts_c = _arm(schools, Arm.comparison)
-    if group_hidden(parts_t, limit) or group_hidden(parts_c, limit):
+    if viewer.group_hidden(parts_t) or viewer.group_hidden(parts_c):
         hidden = dict.fromkeys(MultilevelRead.model_fields) | {"suppressed": True}
         return ControlledRead(
             n_intervention=None,
@@ -100,11 +101,12 @@ def _controlled(schools: Sequence[SchoolScores], limit: int | None) -> Controlle
     )
 
 
-def _arm(schools: Sequence[SchoolScores], arm: Arm) -> tuple[Scores, Scores, list[int]]:
+def _arm(schools: Sequence[SchoolScores], arm: Arm) -> tuple[Scores, Scores, list[tuple[str, int]]]:
+    """An arm's pairs, and its schools' owners and numbers of pairs."""
     members = [school for school in schools if school.arm == arm]
     pre = np.concatenate([_empty(), *(school.pre for school in members)])
     post = np.concatenate([_empty(), *(school.post for school in members)])
-    return pre, post, [len(school.pre) for school in members]
+    return pre, post, [(school.owner, len(school.pre)) for school in members]
 
 
 async def _scores(
@@ -112,8 +114,8 @@ async def _scores(
 ) -> list[SchoolScores]:
     after = WaveKind(compare.value)
     schools = {
-        code: SchoolScores(code, Arm(arm))
-        for code, arm in await repository.cohort_schools(session, cohort, after)
+        code: SchoolScores(code, Arm(arm), owner)
+        for code, arm, owner in await repository.cohort_schools(session, cohort, after)
     }
     if not schools:
         raise NotFound(f"No pre or {after} waves in cohort {cohort}.")
@@ -139,31 +141,33 @@ async def effects(
     scale: str,
     cohort: str,
     compare: Comparison = Comparison.post,
-    min_cell_size: int | None,
+    viewer: Viewer,
 ) -> EffectsRead:
     """Paired effects (pre → `compare`) per school and pooled over the intervention schools,
-    d_ppc2 against the comparison schools, and the ICC of the pre scores; small cells hidden
-    when `min_cell_size` is given."""
+    d_ppc2 against the comparison schools, and the ICC of the pre scores; what `viewer` may
+    not see hidden."""
     schools = await _scores(session, scale, cohort, compare)
-    limit = min_cell_size
-    school_reads = [
-        SchoolEffect(
-            school_unit_code=school.code,
-            arm=school.arm,
-            paired=_paired_read(*school.arrays(), hidden=cell_hidden(len(school.pre), limit)),
+    school_reads = []
+    for school in schools:
+        withheld = viewer.withheld(school.owner, len(school.pre))
+        school_reads.append(
+            SchoolEffect(
+                school_unit_code=school.code,
+                arm=school.arm,
+                paired=_paired_read(*school.arrays(), hidden=withheld is not None),
+                withheld=withheld,
+            )
         )
-        for school in schools
-    ]
     pre_t, post_t, parts_t = _arm(schools, Arm.intervention)
-    controlled = _controlled(schools, limit)
-    icc_hidden = group_hidden([len(school.pre_all) for school in schools], limit)
+    controlled = _controlled(schools, viewer)
+    icc_hidden = viewer.group_hidden([(school.owner, len(school.pre_all)) for school in schools])
     icc_groups = [school.pre_all for school in schools]
     return EffectsRead(
         scale=scale,
         cohort=cohort,
         compare=compare,
         schools=school_reads,
-        pooled=PooledRead(paired=_paired_read(pre_t, post_t, hidden=group_hidden(parts_t, limit))),
+        pooled=PooledRead(paired=_paired_read(pre_t, post_t, hidden=viewer.group_hidden(parts_t))),
         controlled=controlled,
         icc=None if icc_hidden else statistics.icc1(icc_groups),
         icc_suppressed=icc_hidden,
@@ -171,12 +175,19 @@ async def effects(
 
 
 async def reliability(
-    session: AsyncSession, *, scale: str, wave_id: int, min_cell_size: int | None
+    session: AsyncSession, *, scale: str, wave_id: int, viewer: Viewer
 ) -> ReliabilityRead:
-    """Cronbach's alpha of a scale in a wave, on complete cases, reverse items recoded."""
+    """Cronbach's alpha of a scale in a wave, on complete cases, reverse items recoded; 403
+    when the wave's school is one whose figures `viewer` may not see."""
     wave = await waves.get(session, wave_id)
     if wave is None:
         raise NotFound(f"No wave {wave_id}.")
+    owner = await repository.school_owner(session, wave.school_unit_code)
+    if viewer.not_shown_school(owner) is not None:
+        raise Forbidden(
+            f"Wave {wave_id} is of a school whose own figures this client may not see: an "
+            "organiser sees its own schools' figures, a reader or an RSS pooled figures only."
+        )
     items = await repository.scale_items(session, wave, scale)
     if not items:
         raise NotFound(f"No scale {scale} in the instrument of wave {wave_id}.")
@@ -185,7 +196,7 @@ async def reliability(
     for j, item in enumerate(items):
         if item.reverse:
             answers[:, j] = item.min + item.max - answers[:, j]
-    hidden = cell_hidden(len(rows), min_cell_size)
+    hidden = viewer.withheld(owner, len(rows)) is not None
     return ReliabilityRead(
         scale=scale,
         wave=wave_id,

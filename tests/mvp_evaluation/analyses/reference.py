@@ -40,6 +40,7 @@ class School:
     pre: dict[str, Answers] = field(default_factory=dict)
     post: dict[str, Answers] = field(default_factory=dict)
     follow_up: dict[str, Answers] = field(default_factory=dict)
+    owner: str | None = None  # the organiser's organisation number; None: the tests' first
 
 
 def generate(

@@ -50,7 +50,7 @@ async def upload_waves(
     """As `upload`; every wave's id by school and kind."""
     waves: dict[str, dict[str, int]] = {}
     for school in schools:
-        await survey.school(school.arm, code=school.code)
+        await survey.school(school.arm, code=school.code, owner=school.owner)
         pre = await survey.wave(school.code, "pre", cohort)
         rows = [(f"{school.code}-{code}", answers) for code, answers in school.pre.items()]
         expect(await survey.post(pre, csv_text(rows, CODES, ";")), 201)
