@@ -1,27 +1,19 @@
-"""`kvf clients ...` and `kvf keys rotate`."""
+"""`kvf clients ...`, `kvf token` and `kvf keys rotate`."""
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
 import httpx
 
-from gateway.config import Settings as GatewaySettings
-from gateway.keys import rotate_keyring
-from kvf.client import api
+from kvf.client import api, fetch_token, save_client
+from kvf.errors import checked
+from kvf.output import print_json
 
 
-def _print(data: Any) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False))
-
-
-def _checked(response: httpx.Response) -> Any:
-    if response.is_error:
-        print(response.text, file=sys.stderr)
-        raise SystemExit(1)
-    return response.json()
+def _json(response: httpx.Response) -> Any:
+    return checked(response).json()
 
 
 def clients_create(
@@ -31,7 +23,11 @@ def clients_create(
     county: str | None,
     organisation: str | None,
     rate_limit: int | None = None,
+    save: str | None = None,
+    as_client: str | None = None,
 ) -> int:
+    """Create a client; print its id and secret once, or with `save`, keep them under that
+    name (mode 0600) and print the id and where they are, never the secret."""
     body: dict[str, Any] = {"name": name, "role": role}
     if county:
         body["county_code"] = county
@@ -39,33 +35,55 @@ def clients_create(
         body["organisation_number"] = organisation
     if rate_limit is not None:
         body["rate_limit_per_second"] = rate_limit
-    with api() as client:
-        created = _checked(client.post("/auth/v1/clients", json=body))
-    _print({"client_id": created["client_id"], "client_secret": created["client_secret"]})
+    with api(as_client) as client:
+        created = _json(client.post("/auth/v1/clients", json=body))
+    if save is None:
+        print_json({"client_id": created["client_id"], "client_secret": created["client_secret"]})
+        return 0
+    path = save_client(save, created["client_id"], created["client_secret"])
+    print_json({"client_id": created["client_id"], "saved_as": save, "path": str(path)})
+    print(
+        f"Saved as {save!r} in {path}: `kvf token {save}` prints its bearer header, "
+        f"`kvf --as {save} ...` acts as it.",
+        file=sys.stderr,
+    )
     return 0
 
 
-def clients_list() -> int:
+def clients_list(*, as_client: str | None = None) -> int:
+    """Every client, a page of 100 at a time."""
     items: list[Any] = []
-    with api() as client:
+    with api(as_client) as client:
         while True:
-            page = _checked(
-                client.get("/auth/v1/clients", params={"limit": 100, "offset": len(items)})
-            )
+            params = {"limit": 100, "offset": len(items)}
+            page = _json(client.get("/auth/v1/clients", params=params))
             items += page["items"]
             if len(items) >= page["total"] or not page["items"]:
                 break
-    _print(items)
+    print_json(items)
     return 0
 
 
-def clients_revoke(client_id: str) -> int:
-    with api() as client:
-        _print(_checked(client.post(f"/auth/v1/clients/{client_id}/revoke")))
+def clients_revoke(client_id: str, *, as_client: str | None = None) -> int:
+    """Revoke one client: it gets no new token, and the ones it holds stop working."""
+    with api(as_client) as client:
+        print_json(_json(client.post(f"/auth/v1/clients/{client_id}/revoke")))
+    return 0
+
+
+def token(name: str | None, *, raw: bool) -> int:
+    """Print a fresh bearer token of the client saved as `name` (the default client without
+    one) as an `Authorization` header, or with `raw` the token alone."""
+    access_token = fetch_token(name)
+    print(access_token if raw else f"Authorization: Bearer {access_token}")
     return 0
 
 
 def keys_rotate() -> int:
+    """Make a new signing key and keep the previous one for tokens already issued."""
+    from gateway.config import Settings as GatewaySettings
+    from gateway.keys import rotate_keyring
+
     settings = GatewaySettings()
     path = settings.keyring_path()
     new = rotate_keyring(path)

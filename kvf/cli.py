@@ -7,13 +7,56 @@ needs when it runs, so `kvf --help` and a mistyped command answer at once.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from common.roles import Role
 from kvf.apps import APPS, APPS_BY_NAME
+from kvf.cli_api import Formatter, add_api_commands, as_option
+from kvf.errors import EXIT_CODES, BadFile, KvfError, Unreachable
+
+EPILOG = "\n".join(
+    [
+        "examples:",
+        "  kvf up                                  # start everything, Ctrl-C stops it",
+        "  kvf seed",
+        "  kvf clients create --name Läsare --role reader --save reader",
+        '  READER="$(kvf token reader)"',
+        "  kvf --as reader report summary --year 2019 --csv",
+        "",
+        "API commands reach KVF_URL (default http://127.0.0.1:8000) as KVF_CLIENT_ID/SECRET,",
+        "by default the admin in <KVF_HOME>/admin-credentials.json, or as --as NAME.",
+        "",
+        "exit codes:",
+        *(f"  {code:<3}  {meaning}" for code, meaning in EXIT_CODES),
+    ]
+)
+
+UP_EPILOG = """\
+what it starts, in the foreground until Ctrl-C or SIGTERM:
+  database        PostgreSQL at KVF_DATABASE_URL; unset, an embedded one in
+                  <KVF_HOME>/pgdata on a unix socket (no port)
+  gateway         127.0.0.1:8000, the one address clients use (KVF_URL)
+  funding         127.0.0.1:8001
+  goals           127.0.0.1:8002
+  mvp-evaluation  127.0.0.1:8003
+  Each app's address: KVF_<APP>_HOST and KVF_<APP>_PORT, <APP> being GATEWAY, FUNDING,
+  GOALS or MVP_EVALUATION; the gateway finds the services by KVF_GATEWAY_UPSTREAMS.
+
+what it keeps in KVF_HOME (default .kvf, folder 0700, files 0600):
+  admin-credentials.json   the first admin client, which `kvf` commands act as
+  signing-keys.json        the gateway's signing keys (KVF_GATEWAY_SIGNING_KEYS_FILE)
+  db-passwords.json        the app roles' passwords (unless KVF_<APP>_DB_PASSWORD)
+  logs/                    one log per app
+
+It migrates the database first (safe to run again), restarts an app that exits, and
+stops everything on Ctrl-C. Every setting: the README's Configuration section.
+
+examples:
+  kvf up
+  KVF_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres kvf up
+  KVF_GATEWAY_PORT=9000 KVF_URL=http://127.0.0.1:9000 kvf up"""
 
 
 def _db_init(args: argparse.Namespace) -> int:
@@ -21,12 +64,12 @@ def _db_init(args: argparse.Namespace) -> int:
 
     from common.settings import get_platform_settings
     from kvf.database import init_database, migrated_note
+    from kvf.errors import Usage
     from kvf.up import role_passwords
 
     platform = get_platform_settings()
     if not platform.database_url:
-        print("Set KVF_DATABASE_URL to the database to initialise.", file=sys.stderr)
-        return 2
+        raise Usage("Set KVF_DATABASE_URL to the database to initialise.")
     passwords = role_passwords(Path(platform.home))
     migrated = asyncio.run(
         init_database(platform.database_url, prefix=platform.db_role_prefix, passwords=passwords)
@@ -49,132 +92,140 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _clients_create(args: argparse.Namespace) -> int:
-    from kvf.admin import clients_create
-
-    return clients_create(
-        name=args.name,
-        role=args.role,
-        county=args.county,
-        organisation=args.organisation,
-        rate_limit=args.rate_limit,
-    )
-
-
-def _clients_list(args: argparse.Namespace) -> int:
-    from kvf.admin import clients_list
-
-    return clients_list()
-
-
-def _clients_revoke(args: argparse.Namespace) -> int:
-    from kvf.admin import clients_revoke
-
-    return clients_revoke(args.client_id)
-
-
 def _keys_rotate(args: argparse.Namespace) -> int:
     from kvf.admin import keys_rotate
 
     return keys_rotate()
 
 
-def _add_clients(commands: Any) -> None:
-    clients = commands.add_parser("clients", help="API clients (as the admin in KVF_CLIENT_ID)")
-    sub = clients.add_subparsers(dest="clients_command", required=True)
-    create = sub.add_parser("create", help="create a client; prints its id and secret once")
-    create.add_argument("--name", required=True)
-    create.add_argument("--role", required=True, choices=[r.value for r in Role])
-    create.add_argument("--county", help="two-digit county code (role rss)")
-    create.add_argument("--organisation", help="organisation number NNNNNN-NNNN (role organiser)")
-    create.add_argument(
-        "--rate-limit",
-        type=int,
-        metavar="N",
-        help="requests per second for this client (default: the gateway's, 200)",
+def _add_local(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The commands that run or administer the system on this machine."""
+    up = commands.add_parser(
+        "up",
+        help="start the database (if none is given) and every app, in the foreground",
+        description="Start the whole platform: the database, migrations, signing keys, the "
+        "first admin, and the four apps as separate processes.",
+        epilog=UP_EPILOG,
+        formatter_class=Formatter,
     )
-    create.set_defaults(handler=_clients_create)
-    sub.add_parser("list", help="list clients").set_defaults(handler=_clients_list)
-    revoke = sub.add_parser("revoke", help="revoke a client: it gets no new token")
-    revoke.add_argument("client_id")
-    revoke.set_defaults(handler=_clients_revoke)
-    keys = commands.add_parser("keys", help="the gateway's signing keys")
-    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    up.set_defaults(handler=_up)
+    serve = commands.add_parser(
+        "serve",
+        help="run one app in this process (KVF_<APP>_HOST/PORT)",
+        description="Run one app in this process, on KVF_<APP>_HOST and KVF_<APP>_PORT.",
+        epilog="example:\n  KVF_DATABASE_URL=postgresql://... kvf serve funding",
+        formatter_class=Formatter,
+    )
+    serve.add_argument("app", choices=sorted(APPS_BY_NAME), help="the app to run")
+    serve.set_defaults(handler=_serve)
+    db = commands.add_parser(
+        "db",
+        help="database administration",
+        epilog="example:\n  KVF_DATABASE_URL=postgresql://postgres@db/kvf kvf db init",
+        formatter_class=Formatter,
+    )
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_commands.add_parser(
+        "init",
+        help="create roles and schemas, run every migration; safe to run again",
+        description="Create the app roles and schemas in KVF_DATABASE_URL and run every "
+        "migration; safe to run again.",
+        epilog="example:\n  KVF_DATABASE_URL=postgresql://postgres@db/kvf kvf db init",
+        formatter_class=Formatter,
+    ).set_defaults(handler=_db_init)
+    keys = commands.add_parser(
+        "keys",
+        help="the gateway's signing keys",
+        epilog="example:\n  kvf keys rotate",
+        formatter_class=Formatter,
+    )
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
     keys_sub.add_parser(
-        "rotate", help="make a new signing key, keep the previous one"
+        "rotate",
+        help="make a new signing key, keep the previous one",
+        description="Make a new signing key in the keyring (KVF_GATEWAY_SIGNING_KEYS_FILE); "
+        "the previous one keeps verifying tokens already issued.",
+        epilog="example:\n  kvf keys rotate",
+        formatter_class=Formatter,
     ).set_defaults(handler=_keys_rotate)
-
-
-def _seed(args: argparse.Namespace) -> int:
-    from kvf.reports import seed
-
-    return seed()
-
-
-def _upload(args: argparse.Namespace) -> int:
-    from kvf.reports import upload
-
-    return upload(args.wave, Path(args.file), dry_run=args.dry_run)
-
-
-def _report(args: argparse.Namespace) -> int:
-    from kvf.reports import report
-
-    params: dict[str, Any] = {"year": args.year, "scale": args.scale, "cohort": args.cohort}
-    if args.excel:
-        params["excel"] = "true"
-    return report(args.name, params, csv=args.csv or args.excel)
-
-
-def _add_data(commands: Any) -> None:
-    seed = commands.add_parser("seed", help="load the programme's facts (twice changes nothing)")
-    seed.set_defaults(handler=_seed)
-    upload = commands.add_parser("upload", help="post survey responses (CSV, JSON, XLSX) to a wave")
-    upload.add_argument("wave", type=int, help="the wave id")
-    upload.add_argument("file", help="a .csv, .json or .xlsx file")
-    upload.add_argument("--dry-run", action="store_true", help="validate only")
-    upload.set_defaults(handler=_upload)
-    report = commands.add_parser("report", help="print a report: summary, progress or effects")
-    report.add_argument("name", choices=["summary", "progress", "effects"])
-    report.add_argument("--year", type=int)
-    report.add_argument("--scale")
-    report.add_argument("--cohort")
-    report.add_argument("--csv", action="store_true", help="CSV instead of JSON (summary)")
-    report.add_argument(
-        "--excel",
-        action="store_true",
-        help="CSV for Swedish Excel: semicolons and a UTF-8 BOM (summary)",
-    )
-    report.set_defaults(handler=_report)
 
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
-        prog="kvf", description="Run and administer the Kvinnofrid platform."
+        prog="kvf",
+        description="Run and administer the Kvinnofrid platform, and use its API.",
+        epilog=EPILOG,
+        formatter_class=Formatter,
     )
-    commands = root.add_subparsers(dest="command", required=True)
-
-    up = commands.add_parser("up", help="start the database (if none is given) and every app")
-    up.set_defaults(handler=_up)
-
-    serve = commands.add_parser("serve", help="run one app in this process")
-    serve.add_argument("app", choices=sorted(APPS_BY_NAME))
-    serve.set_defaults(handler=_serve)
-
-    db = commands.add_parser("db", help="database administration")
-    db_commands = db.add_subparsers(dest="db_command", required=True)
-    init = db_commands.add_parser("init", help="create roles and schemas, run every migration")
-    init.set_defaults(handler=_db_init)
-    _add_clients(commands)
-    _add_data(commands)
+    as_option(root, default=None)
+    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_local(commands)
+    add_api_commands(commands)
     return root
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _routine(error: BaseException) -> KvfError | None:
+    """A routine failure of a library as a `KvfError`, or None for a real bug.
+
+    httpx is looked up, not imported: `kvf --help` must not load it."""
+    if isinstance(error, KvfError):
+        return error
+    if isinstance(error, FileNotFoundError | IsADirectoryError | PermissionError):
+        return BadFile(f"{error.strerror}: {error.filename}" if error.filename else str(error))
+    httpx = sys.modules.get("httpx")
+    if httpx is not None and isinstance(error, httpx.TransportError):
+        return _unreachable(error)
+    return None
+
+
+def _unreachable(error: BaseException) -> Unreachable:
+    from kvf.client import ClientSettings
+
+    url = ClientSettings().url
+    httpx = sys.modules["httpx"]
+    what = (
+        "did not answer in time"
+        if isinstance(error, httpx.TimeoutException)
+        else ("could not be reached")
+    )
+    return Unreachable(
+        f"The platform at {url} (KVF_URL) {what}: {error or type(error).__name__}.\n"
+        "Start it with `make run` or `kvf up`, or set KVF_URL to where it runs."
+    )
+
+
+def _run(argv: Sequence[str] | None) -> int:
     args = parser().parse_args(argv)
-    handler = args.handler
-    result: int = handler(args)
+    try:
+        result: int = args.handler(args)
+    except Exception as error:
+        routine = _routine(error)
+        if routine is None:
+            raise
+        from kvf.output import print_error
+
+        print_error(routine)
+        return routine.exit_code
     return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; a routine failure is a message and an exit code, never a traceback
+    (the codes are in `kvf --help`)."""
+    try:
+        try:
+            return _run(argv)
+        finally:
+            sys.stdout.flush()  # here, so a closed pipe is caught below and not at exit
+    except BrokenPipeError:
+        # The reader (`head`, say) has gone: say nothing more. As Python's documentation
+        # advises, stdout is pointed at devnull so the flush at exit does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -43,31 +43,42 @@ def save_client(name: str, client_id: str, client_secret: str) -> Path:
     return path
 
 
+def _stored(path: Path) -> tuple[str, str]:
+    """The client id and secret kept in `path`."""
+    from kvf.errors import BadFile
+
+    try:
+        stored = json.loads(path.read_text())
+        return str(stored["client_id"]), str(stored["client_secret"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise BadFile(f"{path} holds no client id and secret: {type(error).__name__}.") from None
+
+
 def _credentials(settings: ClientSettings, as_client: str | None = None) -> tuple[str, str]:
+    from kvf.errors import Usage
+
     if as_client is not None:
         saved = saved_client_path(as_client)
         if not saved.exists():
-            from kvf.errors import Usage
-
             raise Usage(
-                f"No saved client {as_client!r}: create one with "
+                f"No saved client {as_client!r} (looked for {saved}): create one with "
                 f"`kvf clients create --name ... --role ... --save {as_client}`."
             )
-        stored = json.loads(saved.read_text())
-        return str(stored["client_id"]), str(stored["client_secret"])
+        return _stored(saved)
     if settings.client_id and settings.client_secret:
         return settings.client_id, settings.client_secret.get_secret_value()
     path = admin_credentials_path()
     if not path.exists():
-        raise SystemExit(
-            f"No credentials: set KVF_CLIENT_ID and KVF_CLIENT_SECRET, or run `kvf up` once "
+        raise Usage(
+            f"No credentials: set KVF_CLIENT_ID and KVF_CLIENT_SECRET, use --as NAME for a "
+            f"client saved with `kvf clients create ... --save NAME`, or run `kvf up` once "
             f"(it writes {path})."
         )
-    stored = json.loads(path.read_text())
-    return str(stored["client_id"]), str(stored["client_secret"])
+    return _stored(path)
 
 
 MAX_RATE_LIMIT_WAITS = 10
+TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 MAX_RETRY_AFTER_SECONDS = 30.0
 
 
@@ -95,19 +106,26 @@ class TokenAuth(httpx.Auth):
         }
         self.token: str | None = None
 
-    def _token_request(self) -> httpx.Request:
+    def token_request(self) -> httpx.Request:
+        """The client-credentials request for a new token."""
         return httpx.Request("POST", self.token_url, data=self.form)
+
+    def accept(self, response: httpx.Response) -> str:
+        """The token in a token response, or `Refused` saying which client was refused."""
+        if response.status_code != 200:
+            from kvf.errors import Refused
+
+            doing = f"Could not get a token for client {self.form['client_id']}"
+            raise Refused(response, doing=doing)
+        token: str = response.json()["access_token"]
+        return token
 
     def auth_flow(self, request: httpx.Request) -> Any:
         for attempt in range(2):
             if self.token is None or attempt:
-                response = yield self._token_request()
+                response = yield self.token_request()
                 response.read()
-                if response.status_code != 200:
-                    raise SystemExit(
-                        f"Could not get a token: {response.status_code} {response.text}"
-                    )
-                self.token = response.json()["access_token"]
+                self.token = self.accept(response)
             request.headers["Authorization"] = f"Bearer {self.token}"
             response = yield request
             waits = 0
@@ -119,7 +137,8 @@ class TokenAuth(httpx.Auth):
                 waits += 1
                 time.sleep(_retry_after(response))
                 response = yield request
-            if response.status_code != 401:
+            # A streamed body is spent: its 401 stands rather than failing on a second send.
+            if response.status_code != 401 or not _resendable(request):
                 return
 
 
@@ -136,5 +155,15 @@ def api(as_client: str | None = None) -> httpx.Client:
     return httpx.Client(
         base_url=settings.url,
         auth=TokenAuth(settings.url, client_id, secret),
-        timeout=httpx.Timeout(30.0, connect=5.0),
+        timeout=TIMEOUT,
     )
+
+
+def fetch_token(as_client: str | None = None) -> str:
+    """A fresh access token for the client `api(as_client)` would act as."""
+    settings = ClientSettings()
+    client_id, secret = _credentials(settings, as_client)
+    auth = TokenAuth(settings.url, client_id, secret)
+    with httpx.Client(timeout=TIMEOUT) as client:
+        response = client.send(auth.token_request())
+    return auth.accept(response)

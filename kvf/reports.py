@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import IO, Any
 
 from kvf.client import api
+from kvf.errors import BadFile, KvfError, Usage, checked
+from kvf.output import print_json
 
 CONTENT_TYPES = {
     ".csv": "text/csv; charset=utf-8",
@@ -19,67 +19,105 @@ CONTENT_TYPES = {
 }
 
 
-def _fail(response: httpx.Response) -> int:
-    print(response.text, file=sys.stderr)
-    return 1
-
-
-def seed() -> int:
+def seed(*, as_client: str | None = None) -> int:
     """Load the programme's facts through the API; a second run changes nothing."""
+    from kvf.seed import SeedError
     from kvf.seed import seed as run_seed
 
-    with api() as client:
-        counts = run_seed(client)
-    print(json.dumps(counts, indent=2, ensure_ascii=False))
+    try:
+        with api(as_client) as client:
+            counts = run_seed(client)
+    except SeedError as error:
+        raise KvfError(f"The seed stopped: {error}") from None
+    print_json(counts)
     return 0
 
 
-def upload(wave: int, path: Path, *, dry_run: bool) -> int:
-    """Post one survey file to a wave, streamed; the key is the file's hash, so a retry is safe
-    (a dry run has a key of its own, so the real upload after it is not taken for its replay)."""
+def _upload_file(path: Path) -> tuple[str, IO[bytes]]:
+    """The content type of `path` and the file open for reading, or `BadFile` saying why not."""
     content_type = CONTENT_TYPES.get(path.suffix.lower())
     if content_type is None:
-        print(f"Unknown file type {path.suffix}: use .csv, .json or .xlsx.", file=sys.stderr)
-        return 2
-    digest = hashlib.sha256()
-    with path.open("rb") as data:
-        for chunk in iter(lambda: data.read(1 << 20), b""):
+        kind = f"Unknown file type {path.suffix!r} of" if path.suffix else "No file type on"
+        raise BadFile(f"{kind} {path.name}: use .csv, .json or .xlsx.")
+    if not path.exists():
+        raise BadFile(f"No such file: {path}")
+    if not path.is_file():
+        raise BadFile(f"Not a file: {path}")
+    return content_type, path.open("rb")
+
+
+def upload(wave: int, path: Path, *, dry_run: bool, as_client: str | None = None) -> int:
+    """Post one survey file to a wave, streamed; the key is the file's hash, so a retry is safe
+    (a dry run has a key of its own, so the real upload after it is not taken for its replay).
+    On a terminal a progress bar counts the bytes sent."""
+    from kvf.progress import UploadProgress
+
+    content_type, file = _upload_file(path)
+    with file:
+        digest = hashlib.sha256()
+        while chunk := file.read(1 << 20):
             digest.update(chunk)
-    purpose = "dry-run" if dry_run else "upload"
-    key = f"{purpose}-{wave}-{digest.hexdigest()[:40]}"
-    headers = {"Content-Type": content_type, "Idempotency-Key": key}
-    with api() as client, path.open("rb") as body:
-        response = client.post(
-            f"/mvp-evaluation/v1/waves/{wave}/responses",
-            content=body,
-            headers=headers,
-            params={"file_name": path.name[:255], **({"dry_run": "true"} if dry_run else {})},
-        )
-    if response.is_error:
-        return _fail(response)
-    print(json.dumps(response.json(), indent=2))
+        size = file.tell()
+        file.seek(0)
+        purpose = "dry-run" if dry_run else "upload"
+        key = f"{purpose}-{wave}-{digest.hexdigest()[:40]}"
+        headers = {"Content-Type": content_type, "Idempotency-Key": key}
+        params = {"file_name": path.name[:255], **({"dry_run": "true"} if dry_run else {})}
+        with (
+            api(as_client) as client,
+            UploadProgress(file, total=size, label=path.name) as body,
+        ):
+            response = client.post(
+                f"/mvp-evaluation/v1/waves/{wave}/responses",
+                content=body,
+                headers=headers,
+                params=params,
+            )
+    print_json(checked(response).json())
     return 0
 
 
-REPORTS: dict[str, tuple[str, list[str]]] = {
-    "summary": ("/funding/v1/summary", ["year"]),
-    "progress": ("/goals/v1/progress", ["year"]),
-    "effects": ("/mvp-evaluation/v1/effects", ["scale", "cohort"]),
+@dataclass(frozen=True)
+class Report:
+    """One of the API's reports: where it is and whether it answers `Accept: text/csv`."""
+
+    path: str
+    has_csv: bool
+
+
+REPORTS: dict[str, Report] = {
+    "summary": Report("/funding/v1/summary", has_csv=True),
+    "progress": Report("/goals/v1/progress", has_csv=True),
+    "effects": Report("/mvp-evaluation/v1/effects", has_csv=False),
 }
 
 
-def report(name: str, params: dict[str, Any], *, csv: bool) -> int:
-    """Print one of the system's reports, as JSON or (the summary) as CSV."""
-    path, _ = REPORTS[name]
-    headers = {"Accept": "text/csv"} if csv else {}
+def report(
+    name: str,
+    params: dict[str, Any],
+    *,
+    csv: bool = False,
+    excel: bool = False,
+    as_client: str | None = None,
+) -> int:
+    """Print one of the system's reports, as JSON or (those with rows) as CSV."""
+    spec = REPORTS[name]
+    if (csv or excel) and not spec.has_csv:
+        option = "--excel" if excel else "--csv"
+        raise Usage(
+            f"kvf report {name} has no CSV ({option}): its figures are nested, not rows. "
+            f"Leave out {option} for JSON; CSV is offered by: "
+            f"{', '.join(n for n, r in REPORTS.items() if r.has_csv)}."
+        )
+    headers = {"Accept": "text/csv"} if csv or excel else {}
     query = {key: value for key, value in params.items() if value is not None}
-    with api() as client:
-        response = client.get(path, params=query, headers=headers)
-    if response.is_error:
-        return _fail(response)
-    if csv:
+    if excel:
+        query["excel"] = "true"
+    with api(as_client) as client:
+        response = checked(client.get(spec.path, params=query, headers=headers))
+    if csv or excel:
         sys.stdout.buffer.write(response.content)  # as sent: Excel's BOM stays
         sys.stdout.flush()
     else:
-        print(json.dumps(response.json(), indent=2, ensure_ascii=False))
+        print_json(response.json())
     return 0

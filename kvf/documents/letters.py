@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from kvf.client import api
-from kvf.errors import KvfError, Unreachable
+from kvf.errors import KvfError
 
 DECIDED = {"approved", "paid", "repayment_due", "closed", "rejected"}
 FUNDING = "/funding/v1"
@@ -20,11 +20,8 @@ def write_letters(*, call_id: int, out_dir: Path, as_client: str | None) -> int:
     """Write `beslut-<call>-<application>.pdf` for each decided application; print the paths."""
     from kvf.documents import render
 
-    try:
-        with api(as_client=as_client) as client:
-            documents = _letters(client, call_id)
-    except httpx.TransportError as error:
-        raise Unreachable(f"The platform could not be reached: {error}") from error
+    with api(as_client=as_client) as client:
+        documents = _letters(client, call_id)
     for application_id, document in documents:
         path = out_dir / f"beslut-{call_id}-{application_id}.pdf"
         print(render.write(path, render.pdf("letter.typ", document)))

@@ -10,7 +10,19 @@ from pathlib import Path
 from common.roles import Role
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("fastapi", "starlette", "sqlalchemy", "pydantic", "httpx", "alembic", "uvicorn")
+HEAVY = (
+    "fastapi",
+    "starlette",
+    "sqlalchemy",
+    "pydantic",
+    "httpx",
+    "alembic",
+    "uvicorn",
+    "tqdm",
+    "jinja2",
+    "matplotlib",
+    "typst",
+)
 APP_PACKAGES = ("gateway", "services", "migrations")
 
 # `kvf --help` as the console script runs it, then the modules it left imported.
@@ -41,8 +53,35 @@ class TestHelp:
         result = _kvf("-m", "kvf", "--help")
 
         assert result.returncode == 0, result.stderr
-        for command in ("up", "serve", "db", "clients", "keys", "seed", "upload", "report"):
+        for command in (
+            "up",
+            "serve",
+            "db",
+            "clients",
+            "keys",
+            "seed",
+            "upload",
+            "report",
+            "letters",
+            "token",
+        ):
             assert command in result.stdout
+
+    def test_help_documents_the_exit_codes(self) -> None:
+        result = _kvf("-m", "kvf", "--help")
+
+        assert result.returncode == 0, result.stderr
+        codes = result.stdout.split("exit codes:")[1]
+        for code, word in (("0", "done"), ("1", "refused"), ("2", "usage"), ("3", "reached")):
+            assert any(line.split()[:1] == [code] and word in line for line in codes.splitlines())
+        assert "4    a local file" in codes
+
+    def test_up_help_names_its_ports_and_settings(self) -> None:
+        result = _kvf("-m", "kvf", "up", "--help")
+
+        assert result.returncode == 0, result.stderr
+        for text in ("8000", "8001", "8002", "8003", "KVF_HOME", "KVF_DATABASE_URL", "KVF_URL"):
+            assert text in result.stdout
 
     def test_clients_create_offers_every_role(self) -> None:
         result = _kvf("-m", "kvf", "clients", "create", "--help")
