@@ -59,7 +59,13 @@ def _seed(args: argparse.Namespace) -> int:
 def _upload(args: argparse.Namespace) -> int:
     from kvf.reports import upload
 
-    return upload(args.wave, Path(args.file), dry_run=args.dry_run, as_client=args.as_)
+    return upload(
+        args.wave,
+        Path(args.file),
+        dry_run=args.dry_run,
+        allow_unmatched=args.allow_unmatched,
+        as_client=args.as_,
+    )
 
 
 def _rows_report(args: argparse.Namespace) -> int:
@@ -209,13 +215,20 @@ def _add_data(commands: Any) -> None:
             "Sending the same file again is safe: it is keyed by its hash.\n\n"
             "examples:\n"
             "  kvf upload 3 pre-wave.csv --dry-run   # validate only, store nothing\n"
-            "  kvf upload 3 pre-wave.csv"
+            "  kvf upload 3 pre-wave.csv\n"
+            "  kvf upload 4 moved-pupils.csv --allow-unmatched   # after checking the 409"
         ),
     )
     upload.add_argument("wave", type=int, help="the wave's id")
     upload.add_argument("file", help="a .csv, .json or .xlsx file of responses")
     upload.add_argument(
         "--dry-run", action="store_true", help="validate every row only; store nothing"
+    )
+    upload.add_argument(
+        "--allow-unmatched",
+        action="store_true",
+        help="store the file although its codes mostly belong to another school, or a post "
+        "or follow-up file matches no pre respondent (refused with 409 otherwise)",
     )
     upload.set_defaults(handler=_upload)
     _add_report(commands)

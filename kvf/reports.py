@@ -46,10 +46,18 @@ def _upload_file(path: Path) -> tuple[str, IO[bytes]]:
     return content_type, path.open("rb")
 
 
-def upload(wave: int, path: Path, *, dry_run: bool, as_client: str | None = None) -> int:
+def upload(
+    wave: int,
+    path: Path,
+    *,
+    dry_run: bool,
+    allow_unmatched: bool = False,
+    as_client: str | None = None,
+) -> int:
     """Post one survey file to a wave, streamed; the key is the file's hash, so a retry is safe
-    (a dry run has a key of its own, so the real upload after it is not taken for its replay).
-    On a terminal a progress bar counts the bytes sent."""
+    (a dry run, and an upload that overrides the wrong-file checks, have keys of their own, so
+    neither is taken for the replay of the other). On a terminal a progress bar counts the
+    bytes sent."""
     from kvf.progress import UploadProgress
 
     content_type, file = _upload_file(path)
@@ -59,10 +67,14 @@ def upload(wave: int, path: Path, *, dry_run: bool, as_client: str | None = None
             digest.update(chunk)
         size = file.tell()
         file.seek(0)
-        purpose = "dry-run" if dry_run else "upload"
+        purpose = ("dry-run" if dry_run else "upload") + ("-allowed" if allow_unmatched else "")
         key = f"{purpose}-{wave}-{digest.hexdigest()[:40]}"
         headers = {"Content-Type": content_type, "Idempotency-Key": key}
-        params = {"file_name": path.name[:255], **({"dry_run": "true"} if dry_run else {})}
+        params = {"file_name": path.name[:255]}
+        if dry_run:
+            params["dry_run"] = "true"
+        if allow_unmatched:
+            params["allow_unmatched"] = "true"
         with (
             api(as_client) as client,
             UploadProgress(file, total=size, label=path.name) as body,

@@ -182,3 +182,25 @@ async def test_upload_shows_progress_on_a_terminal_and_nothing_extra_in_a_pipe(
     assert json.loads(stdout)["imported"] == 40
     for part in ("terminal.csv", "100%", "B/s"):
         assert part in shown, shown
+
+
+async def test_a_wrong_file_is_refused_then_stored_with_allow_unmatched(
+    platform: KvfUp, outside: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    admin = await admin_bearer(platform, outside)
+    first, second = await _wave(outside, admin), await _wave(outside, admin)
+    path = tmp_path / "school-a.csv"
+    path.write_text("respondent;q1\r\n" + "".join(f"a-{n};{1 + n % 5}\r\n" for n in range(20)))
+    await asyncio.to_thread(kvf, platform, "upload", str(first), str(path))
+
+    refused = await asyncio.to_thread(_run, platform, "upload", str(second), str(path))
+    forced = await asyncio.to_thread(
+        _run, platform, "upload", str(second), str(path), "--allow-unmatched"
+    )
+
+    assert refused.returncode == 1, refused.stderr
+    assert refused.stderr.splitlines()[0].endswith("(409)")
+    assert "allow_unmatched" in refused.stderr
+    assert forced.returncode == 0, forced.stderr
+    assert json.loads(forced.stdout)["imported"] == 20
+    assert json.loads(forced.stdout)["in_other_schools"] == 20
