@@ -167,7 +167,15 @@ def forest(rows: list[ForestRow], *, title: str, unit: str) -> str:
     figure, axes = plt.subplots(figsize=(8, 0.4 * len(rows) + 1.3))
     for position, row in enumerate(rows):
         if row.estimate is None or row.low is None or row.high is None:
-            axes.text(0, position, "dold / suppressed", va="center", ha="center", color=GREY)
+            axes.text(  # at the left edge (x in axes units), clear of the zero line
+                0.01,
+                position,
+                "dold / suppressed",
+                va="center",
+                ha="left",
+                color=GREY,
+                transform=axes.get_yaxis_transform(),
+            )
             continue
         if row.pooled:
             diamond_x = [row.low, row.estimate, row.high, row.estimate]
