@@ -215,14 +215,35 @@ class TestResultsReport:
         )
         if browser is None:
             pytest.skip("no Chromium on this machine (/usr/bin/chromium): the HTML is not loaded")
+        page = (reports / "public" / "resultatrapport-2019.html").as_uri()
+        # The flags keep a headless Chromium off the network (this machine's is closed).
+        flags = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+        ]
         shot = tmp_path / "page.png"
-        page = reports / "public" / "resultatrapport-2019.html"
-        subprocess.run(  # noqa: S603  # the installed browser, our own file
-            [browser, "--headless", "--no-sandbox", f"--screenshot={shot}", page.as_uri()],
+        dom = subprocess.run(  # noqa: S603  # the installed browser, our own file
+            [browser, *flags, "--dump-dom", page],
             capture_output=True,
-            timeout=60,
+            text=True,
+            timeout=120,
+            check=True,
+        ).stdout
+        subprocess.run(  # noqa: S603  # the installed browser, our own file
+            [browser, *flags, "--window-size=1000,2400", f"--screenshot={shot}", page],
+            capture_output=True,
+            timeout=120,
             check=True,
         )
+        for swedish, english in SECTIONS:
+            assert f"{swedish} / {english}" in dom
+        assert dom.count("<svg") >= 3
         assert shot.stat().st_size > 10_000
 
 
