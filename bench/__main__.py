@@ -13,7 +13,7 @@ import json
 import os
 from collections.abc import Awaitable, Callable
 
-from bench import analysis, gateway, ingest, ledger, startup
+from bench import analysis, cohorts, gateway, ingest, ledger, startup
 from bench.platform import Platform, platform, postgres
 
 OnPlatform = Callable[[Platform], Awaitable[dict[str, float]]]
@@ -23,6 +23,7 @@ ON_PLATFORM: dict[str, OnPlatform] = {
     "gateway": gateway.run,
     "ledger": ledger.run,
     "analysis": analysis.run,
+    "cohorts": cohorts.run,
     "ingest": ingest.run,
 }
 ON_SERVER: dict[str, OnServer] = {"startup": startup.run}
@@ -35,6 +36,9 @@ GOALS: dict[str, tuple[str, float]] = {
     "ledger_hot_account": (">=", 0.4),
     "effects_200k": ("<=", 3.0),
     "export_wave": (">=", 0.7),
+    "cohort_export_long": (">=", 0.7),
+    "cohort_export_wide": (">=", 0.7),
+    "effects_follow_up": ("<=", 3.0),
     "ingest": (">=", 0.7),
     "warm_start_s": ("<=", 10.0),
     "cli_help_s": ("<=", 0.5),

@@ -17,7 +17,7 @@ import statistics
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
@@ -34,6 +34,7 @@ SEED = 20190916
 SCHOOLS = 20  # the first half intervention, the second half comparison
 PUPILS_PER_SCHOOL = 10_000  # 200 000 pupils, each at pre and (most of them) at post
 POST_SHARE = 0.9
+FOLLOW_UP_SHARE = 0.8
 ITEMS = 12  # q1–q8 the scale `attityd` (q2, q5 reversed), q9–q12 the scale `ingripande`
 SCALE_ITEMS = 8
 REVERSED = (2, 5)
@@ -49,7 +50,7 @@ Floats = npt.NDArray[np.float64]
 class Cohort:
     """The generated answers (NaN missing): per school, its pre and post arrays (pupils ×
     items), row i of both the same pupil; a pupil without a post answer has an all-NaN post
-    row, not sent."""
+    row, not sent. A follow-up wave, when generated, is kept likewise."""
 
     codes: list[list[str]]
     pre: list[Floats]
@@ -57,6 +58,21 @@ class Cohort:
     answered_post: list[npt.NDArray[np.bool_]]
     pre_items: list[Floats]  # the same answers as item arrays (items × pupils), for NumPy
     post_items: list[Floats]
+    follow_up: list[Floats] = field(default_factory=list)
+    answered_follow_up: list[npt.NDArray[np.bool_]] = field(default_factory=list)
+    follow_up_items: list[Floats] = field(default_factory=list)
+
+    def compared_with_follow_up(self) -> Cohort:
+        """The same pupils with the follow-up wave in place of post: what NumPy compares for
+        `GET /effects?compare=follow_up`."""
+        return Cohort(
+            self.codes,
+            self.pre,
+            self.follow_up,
+            self.answered_follow_up,
+            self.pre_items,
+            self.follow_up_items,
+        )
 
 
 def arm(school: int) -> str:
@@ -75,20 +91,44 @@ def _answers(rng: np.random.Generator, latent: Floats) -> Floats:
     return values
 
 
-def generate(rng: np.random.Generator) -> Cohort:
+def _later(
+    rng: np.random.Generator, latent: Floats, effect: float, share: float
+) -> tuple[Floats, npt.NDArray[np.bool_]]:
+    """A later wave's answers and who answered it; a pupil who did not has an all-NaN row."""
+    later = _answers(rng, latent + effect + rng.normal(0, 0.4, size=len(latent)))
+    answered = rng.random(len(latent)) < share
+    later[~answered] = np.nan
+    return later, answered
+
+
+def generate(
+    rng: np.random.Generator,
+    pupils: int = PUPILS_PER_SCHOOL,
+    follow_up: bool = False,
+    prefix: str = "S",
+) -> Cohort:
+    """`SCHOOLS` schools of `pupils` each at pre and (most of them) post, and at a follow-up
+    wave with `follow_up` (generated after the other two, so the first two stay the same)."""
     cohort = Cohort([], [], [], [], [], [])
+    latents: list[Floats] = []
     for school in range(SCHOOLS):
-        latent = rng.normal(rng.normal(3.0, 0.3), 0.8, size=PUPILS_PER_SCHOOL)
+        latent = rng.normal(rng.normal(3.0, 0.3), 0.8, size=pupils)
         effect = 0.4 if arm(school) == "intervention" else 0.1
-        cohort.codes.append([f"S{school:02d}-{p:05d}" for p in range(PUPILS_PER_SCHOOL)])
+        cohort.codes.append([f"{prefix}{school:02d}-{p:05d}" for p in range(pupils)])
         cohort.pre.append(_answers(rng, latent))
-        post = _answers(rng, latent + effect + rng.normal(0, 0.4, size=PUPILS_PER_SCHOOL))
-        answered = rng.random(PUPILS_PER_SCHOOL) < POST_SHARE
-        post[~answered] = np.nan
+        post, answered = _later(rng, latent, effect, POST_SHARE)
         cohort.post.append(post)
         cohort.answered_post.append(answered)
+        latents.append(latent)
+    if follow_up:
+        for school, latent in enumerate(latents):
+            effect = 0.25 if arm(school) == "intervention" else 0.1
+            later, answered = _later(rng, latent, effect, FOLLOW_UP_SHARE)
+            cohort.follow_up.append(later)
+            cohort.answered_follow_up.append(answered)
     cohort.pre_items = [np.ascontiguousarray(answers.T) for answers in cohort.pre]
     cohort.post_items = [np.ascontiguousarray(answers.T) for answers in cohort.post]
+    cohort.follow_up_items = [np.ascontiguousarray(answers.T) for answers in cohort.follow_up]
     return cohort
 
 
@@ -286,18 +326,26 @@ async def timed_effects(client: httpx.AsyncClient) -> tuple[float, dict[str, Any
     return elapsed, body
 
 
-async def timed_export(client: httpx.AsyncClient, wave: int) -> float:
+async def timed_lines(
+    client: httpx.AsyncClient, path: str, params: dict[str, Any], lines: int
+) -> float:
+    """Seconds to read a streamed CSV export through the gateway, checked to hold a header
+    and `lines` lines."""
     started_at = time.perf_counter()
-    lines = 0
-    async with client.stream("GET", f"{BASE}/exports/responses", params={"wave": wave}) as got:
+    counted = 0
+    async with client.stream("GET", path, params=params) as got:
         if got.status_code != 200:
-            raise RuntimeError(f"export failed: {got.status_code}")
+            raise RuntimeError(f"export {path} failed: {got.status_code}")
         async for chunk in got.aiter_bytes():
-            lines += chunk.count(b"\n")
+            counted += chunk.count(b"\n")
     elapsed = time.perf_counter() - started_at
-    if lines != EXPORT_ROWS + 1:
-        raise RuntimeError(f"the export had {lines} lines, not {EXPORT_ROWS + 1}")
+    if counted != lines + 1:
+        raise RuntimeError(f"the export {path} {params} had {counted} lines, not {lines + 1}")
     return elapsed
+
+
+async def timed_export(client: httpx.AsyncClient, wave: int) -> float:
+    return await timed_lines(client, f"{BASE}/exports/responses", {"wave": wave}, EXPORT_ROWS)
 
 
 async def timed_copy(connection: asyncpg.Connection, wave: int) -> float:

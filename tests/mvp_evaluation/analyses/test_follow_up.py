@@ -104,7 +104,9 @@ class TestFollowUp:
         wave = waves[school.code]["follow_up"]
 
         response = await client.get(
-            f"{BASE}/reliability", params={"scale": "attityd", "wave": wave}, headers=tokens.evaluator
+            f"{BASE}/reliability",
+            params={"scale": "attityd", "wave": wave},
+            headers=tokens.evaluator,
         )
 
         assert response.status_code == 200

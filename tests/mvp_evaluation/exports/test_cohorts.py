@@ -134,3 +134,209 @@ class TestCohortExport:
         missing = await survey.client.get(f"{BASE}/exports/cohorts/1999", headers=survey.headers)
         refused(missing, 404, "not-found")
         assert (await export(survey, survey.tokens.admin)).status_code == 200
+
+
+# Two versions of one instrument: v2 reorders the items, drops q5 and adds q4 (scale `ny`,
+# -2..2, reversed). Scores: the mean of the answered items (reverse: min + max - x) when at
+# least half of the scale's items are answered.
+def item(code: str, low: int, high: int, scale: str, reverse: bool = False) -> dict[str, Any]:
+    return {
+        "code": code,
+        "text": f"Påstående {code}",
+        "min": low,
+        "max": high,
+        "reverse": reverse,
+        "scale": scale,
+    }
+
+
+V1 = [
+    item("q1", 1, 5, "attityd"),
+    item("q2", 1, 5, "attityd", reverse=True),
+    item("q3", 0, 3, "ingripande"),
+    item("q5", 1, 5, "attityd"),
+]
+V2 = [
+    item("q2", 1, 5, "attityd", reverse=True),
+    item("q1", 1, 5, "attityd"),
+    item("q4", -2, 2, "ny", reverse=True),
+    item("q3", 0, 3, "ingripande"),
+]
+Answers = list[int | None]
+# Per school (A intervention, B comparison): kind -> (version's items, [(respondent, answers)]).
+WAVES: dict[str, dict[str, tuple[list[dict[str, Any]], list[tuple[str, Answers]]]]] = {
+    "A": {
+        "pre": (
+            V1,
+            [("0123", [1, 5, 0, 2]), ("a-1", [4, None, None, 3]), ("b-2", [None, None, 3, None])],
+        ),
+        "post": (V2, [("0123", [2, 3, -2, 1]), ("a-1", [None, 5, 1, None])]),
+        "follow_up": (V1, [("a-1", [2, 2, 3, 5]), ("c-3", [5, 1, 2, 4])]),
+    },
+    "B": {
+        "pre": (V2, [("d-4", [1, 2, 0, None]), ("e-5", [None, None, None, 3])]),
+        "follow_up": (V2, [("d-4", [5, 5, 2, 0])]),
+    },
+}
+KINDS = ("pre", "post", "follow_up")
+# The wide columns of each kind: the items of the version registered first, then those a later
+# version adds; the scales in order of their first item by position.
+WIDE = {
+    "pre": (["q1", "q2", "q3", "q5", "q4"], ["attityd", "ingripande", "ny"]),
+    "post": (["q2", "q1", "q4", "q3"], ["attityd", "ny", "ingripande"]),
+    "follow_up": (["q1", "q2", "q3", "q5", "q4"], ["attityd", "ingripande", "ny"]),
+}
+
+
+async def versions_cohort(survey: Survey) -> dict[str, str]:
+    """The cohort of WAVES: two instrument versions, three kinds of wave, missing answers."""
+    await survey.instrument(version=1, item_list=V1)
+    await survey.instrument(version=2, item_list=V2)
+    schools = {"A": await survey.school("intervention"), "B": await survey.school("comparison")}
+    for name, waves in WAVES.items():
+        for kind, (version, rows) in waves.items():
+            wave = await survey.wave(schools[name], kind, version=1 if version is V1 else 2)
+            codes = [entry["code"] for entry in version]
+            expect(await survey.post(wave, csv_text(rows, codes)), 201)
+    return schools
+
+
+def score(version: list[dict[str, Any]], answers: Answers, scale: str) -> float | str:
+    """An independent scale score: blank when the scale is not in the version or fewer than
+    half its items are answered."""
+    members = [
+        (entry, a) for entry, a in zip(version, answers, strict=True) if entry["scale"] == scale
+    ]
+    given = [
+        entry["min"] + entry["max"] - a if entry["reverse"] else a
+        for entry, a in members
+        if a is not None
+    ]
+    if not members or len(given) * 2 < len(members):
+        return ""
+    return sum(given) / len(given)
+
+
+def pupils(schools: dict[str, str]) -> list[tuple[str, str, str, dict[str, tuple[Any, Answers]]]]:
+    """(school code, arm, respondent, kind -> (version, answers)) in school and respondent order."""
+    found: dict[tuple[str, str], dict[str, tuple[Any, Answers]]] = {}
+    for name, waves in WAVES.items():
+        for kind, (version, rows) in waves.items():
+            for respondent, answers in rows:
+                found.setdefault((schools[name], respondent), {})[kind] = (version, answers)
+    arms = {schools["A"]: "intervention", schools["B"]: "comparison"}
+    return [(school, arms[school], code, kinds) for (school, code), kinds in sorted(found.items())]
+
+
+def csv_bytes(rows: list[list[object]], delimiter: str = ",", bom: bool = False) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    return (("\ufeff" if bom else "") + out.getvalue()).encode()
+
+
+LONG_HEADER = [
+    "respondent",
+    "school_unit_code",
+    "arm",
+    "municipality_code",
+    "wave_kind",
+    "item",
+    "answer",
+]
+
+
+def expected_long(schools: dict[str, str], excel: bool = False) -> bytes:
+    def text(code: str) -> str:
+        return f'="{code}"' if excel and code.isdigit() and code.startswith("0") else code
+
+    rows: list[list[object]] = [[*LONG_HEADER]]
+    for school, arm, respondent, kinds in pupils(schools):
+        for kind in KINDS:
+            if kind in kinds:
+                version, answers = kinds[kind]
+                rows += [
+                    [
+                        text(respondent),
+                        school,
+                        arm,
+                        text("0180"),
+                        kind,
+                        entry["code"],
+                        "" if a is None else a,
+                    ]
+                    for entry, a in zip(version, answers, strict=True)
+                ]
+    return csv_bytes(rows, ";" if excel else ",", bom=excel)
+
+
+def expected_wide(schools: dict[str, str]) -> bytes:
+    header = ["respondent", "school_unit_code", "arm", "municipality_code"]
+    for kind in KINDS:
+        codes, scales = WIDE[kind]
+        header += [f"{kind}.{code}" for code in codes] + [f"{kind}.{s}_score" for s in scales]
+    rows: list[list[object]] = [[*header]]
+    for school, arm, respondent, kinds in pupils(schools):
+        row: list[object] = [respondent, school, arm, "0180"]
+        for kind in KINDS:
+            codes, scales = WIDE[kind]
+            if kind not in kinds:
+                row += [""] * (len(codes) + len(scales))
+                continue
+            version, answers = kinds[kind]
+            by_code = {entry["code"]: a for entry, a in zip(version, answers, strict=True)}
+            row += ["" if by_code.get(code) is None else by_code[code] for code in codes]
+            row += [score(version, answers, scale) for scale in scales]
+        rows.append(row)
+    return csv_bytes(rows)
+
+
+class TestCohortExportContent:
+    async def test_long_is_every_answer_of_every_version_and_kind(self, survey: Survey) -> None:
+        schools = await versions_cohort(survey)
+
+        plain = await export(survey)
+        excel = await export(survey, excel="true")
+
+        assert plain.status_code == 200
+        assert plain.content == expected_long(schools)
+        assert excel.content == expected_long(schools, excel=True)
+
+    async def test_wide_is_every_pupils_answers_and_scores_by_kind(self, survey: Survey) -> None:
+        schools = await versions_cohort(survey)
+
+        response = await export(survey, layout="wide")
+
+        assert response.status_code == 200
+        assert response.content == expected_wide(schools)
+
+    async def test_xlsx_long_holds_the_csv_rows(self, survey: Survey) -> None:
+        await versions_cohort(survey)
+        plain = list(csv.reader(io.StringIO((await export(survey)).text)))
+
+        response = await export(survey, format="xlsx")
+
+        sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
+        values = [
+            ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
+        ]
+        assert values == plain
+
+    async def test_the_excel_variant_keeps_any_code_of_digits_as_text(self, survey: Survey) -> None:
+        await survey.instrument(item_list=ITEMS)
+        school = await survey.school()
+        wave = await survey.wave(school)
+        # Arabic-Indic digits: Python's str.isdigit holds them digits, as Excel's reader may.
+        rows: list[tuple[str, list[int | None]]] = [("0\u0663", [1, 2]), ("01", [3, None])]
+        expect(await survey.post(wave, csv_text(rows, ["q1", "q2"])), 201)
+
+        long = table(await export(survey, excel="true"), ";")
+        wide = table(await export(survey, layout="wide", excel="true"), ";")
+
+        answers = {(r["respondent"], r["item"]): r["answer"] for r in long}
+        assert answers == {
+            ('="01"', "q1"): "3",
+            ('="01"', "q2"): "",
+            ('="0\u0663"', "q1"): "1",
+            ('="0\u0663"', "q2"): "2",
+        }
+        assert sorted(r["respondent"] for r in wide) == ['="01"', '="0\u0663"']
