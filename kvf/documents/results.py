@@ -14,8 +14,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from kvf.client import api, save_client, saved_client_path
-from kvf.errors import checked
+from kvf.errors import Usage, checked
 
 READER = "report-reader"
 INTERNAL = "Internt – ej för publicering / Internal – not for publication"
@@ -29,6 +31,8 @@ def write_results(*, year: int, internal: bool, out_dir: Path, as_client: str | 
 
     client_name = as_client if as_client or internal else _reader()
     with api(as_client=client_name) as client:
+        if internal:
+            _check_internal(client)
         data = results_data(client, year)
     document = build(data, internal=internal)
     stem = f"resultatrapport-{year}"
@@ -36,6 +40,17 @@ def write_results(*, year: int, internal: bool, out_dir: Path, as_client: str | 
     page = render.write(out_dir / f"{stem}.html", render.html("results.html.j2", document))
     print(pdf, page, sep="\n")
     return 0
+
+
+def _check_internal(client: httpx.Client) -> None:
+    """An internal report shows every figure: only an admin's or an evaluator's client may
+    make one, else it would say "internal" over a reader's figures."""
+    role = checked(client.get("/funding/v1/me")).json()["role"]
+    if role not in ("admin", "evaluator"):
+        raise Usage(
+            f"--internal needs an admin or evaluator client; this one is a {role}. Leave "
+            "--internal out for the public report, or use --as NAME with such a client."
+        )
 
 
 def _reader() -> str:

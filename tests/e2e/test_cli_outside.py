@@ -204,3 +204,26 @@ async def test_a_wrong_file_is_refused_then_stored_with_allow_unmatched(
     assert forced.returncode == 0, forced.stderr
     assert json.loads(forced.stdout)["imported"] == 20
     assert json.loads(forced.stdout)["in_other_schools"] == 20
+
+
+async def test_an_internal_report_is_refused_to_a_reader(platform: KvfUp, tmp_path: Path) -> None:
+    name, _ = await asyncio.to_thread(_saved, platform, "reader")
+
+    result = await asyncio.to_thread(
+        _run,
+        platform,
+        "--as",
+        name,
+        "report",
+        "results",
+        "--year",
+        "2019",
+        "--internal",
+        "--out",
+        str(tmp_path),
+    )
+
+    assert result.returncode == 2, result.stderr
+    assert "--internal needs an admin or evaluator client; this one is a reader" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert await asyncio.to_thread(lambda: list(tmp_path.iterdir())) == []
